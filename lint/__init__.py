@@ -1,0 +1,3 @@
+"""dify-lint: a static linter and manifest validator for Dify plugins."""
+
+__version__ = "0.1.0"

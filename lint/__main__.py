@@ -1,0 +1,3 @@
+from dify_lint.cli import main
+
+main()

@@ -1,0 +1,12 @@
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug import Request, Response
+
+from dify_plugin.entities.trigger import EventDispatch, Subscription
+from dify_plugin.interfaces.trigger import Trigger
+
+
+class ExampleTrigger(Trigger):
+    def _dispatch_event(self, subscription: Subscription, request: Request) -> EventDispatch:
+        return EventDispatch(events=["ping"], response=Response("ok", status=200))

@@ -1,0 +1,128 @@
+"""The `dify-lint` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):  # click's own usage errors already exit 2
+        try:
+            return super().main(*args, **kwargs)
+        except KeyboardInterrupt:  # pragma: no cover - interactive only
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dify-lint")
+def main() -> None:
+    """Static linter and manifest validator for Dify plugins."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "concise", "json", "json-lines", "github", "sarif"]),
+    default=None,
+    help="How findings are printed (default: text; github under GitHub Actions is not automatic).",
+)
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules: codes, code prefixes (DPL3) or names; comma-separated.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules: codes, code prefixes or names; comma-separated.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to those selected by the configuration.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this file instead of the nearest one.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour in text output.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet):
+    """Lint the plugins at PATHS (default: the current directory)."""
+    from .config import ConfigError, find_config, load_config
+    from .discovery import PathNotFound, find_plugin_roots
+    from .engine import lint_plugins
+    from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
+    from .report import render, summary_line
+
+    paths = paths or (".",)
+    try:
+        if isolated:
+            config = load_config(None)
+        else:
+            found = Path(config_path) if config_path else find_config(Path(paths[0]))
+            config = load_config(found)
+        chosen_select = split_tokens(select) or config.select
+        chosen_ignore = split_tokens(ignore) + config.ignore
+        extra = split_tokens(extend_select) + config.extend_select
+        if extra:
+            chosen_select = (chosen_select or ["ALL"]) + extra
+        check_selectors(chosen_select + chosen_ignore)
+        for codes in config.per_file_ignores.values():
+            check_selectors(codes)
+        rules = select_rules(chosen_select, chosen_ignore)
+        plugins = find_plugin_roots(paths, config.exclude)
+    except (ConfigError, UnknownSelector, PathNotFound) as error:
+        click.echo(f"dify-lint: error: {error}", err=True)
+        sys.exit(EXIT_FAILURE)
+
+    if not plugins:
+        click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
+        sys.exit(EXIT_CLEAN)
+
+    result = lint_plugins(plugins, rules, config)
+    fmt = output_format or config.output_format or "text"
+    if statistics:
+        _print_statistics(result.diagnostics)
+    else:
+        colour = color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        output = render(fmt, result.diagnostics, colour=colour, rules=rules)
+        click.echo(output, nl=False)
+    if not quiet:
+        click.echo(summary_line(result.diagnostics, result.plugins), err=True)
+    if result.internal_errors:
+        sys.exit(EXIT_FAILURE)
+    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _print_statistics(diagnostics) -> None:
+    counts: dict[tuple[str, str], int] = {}
+    for d in diagnostics:
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        click.echo(f"{count:6d}  {code}  {name}")
+
+
+@main.command()
+@click.argument("rule", required=False)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rule(rule, output_format):
+    """List every rule, or explain RULE (a code such as DPL301, or a name)."""
+    from .docs import explain, rule_json
+    from .registry import all_rules, find_rule
+
+    if rule is None:
+        rules = all_rules()
+        if output_format == "json":
+            click.echo(json.dumps([rule_json(r) for r in rules], indent=2))
+            return
+        for r in rules:
+            click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}")
+        return
+    found = find_rule(rule)
+    if found is None:
+        click.echo(f"dify-lint: error: no rule `{rule}`; `dify-lint rule` lists them all", err=True)
+        sys.exit(EXIT_FAILURE)
+    if output_format == "json":
+        click.echo(json.dumps(rule_json(found), indent=2))
+    else:
+        click.echo(explain(found), nl=False)

@@ -1,0 +1,143 @@
+"""Running the selected rules over plugins and turning findings into diagnostics."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .config import Config
+from .diagnostics import Diagnostic, Related, Severity, Span
+from .plugin import Plugin
+from .rule import Finding, Rule
+
+#: Codes whose findings come from reading files, reported by the rules of the DPL0xx family.
+INTERNAL_ERROR = "DPL005"
+RULE_URL = "https://github.com/dify-lint/dify-lint/blob/main/docs/rules.md#{anchor}"
+
+_SUPPRESSION = re.compile(r"#\s*(?:noqa|dify-lint:\s*ignore)(?::|\[)?\s*(?P<codes>[A-Z0-9_,\s\-\]]*)", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plugins: int = 0
+    internal_errors: int = 0
+
+
+def rule_url(rule: Rule) -> str:
+    return RULE_URL.format(anchor=f"{rule.code.lower()}-{rule.name}")
+
+
+def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
+    """Every finding of `rules` on one plugin, filtered by the config and inline suppressions."""
+    config = config or Config()
+    diagnostics: list[Diagnostic] = []
+    # Rules that report on files run last: other rules may have caused more files to be read.
+    ordered = sorted(rules, key=lambda r: getattr(r, "runs_last", False))
+    for rule in ordered:
+        try:
+            findings = list(rule.check(plugin))
+        except Exception as error:  # a broken rule must not hide what the others find
+            diagnostics.append(_crash(plugin, rule, error))
+            continue
+        for finding in findings:
+            diagnostics.append(_diagnostic(plugin, rule, finding))
+    kept = [d for d in diagnostics if not _suppressed(plugin, d, config)]
+    return _dedupe(kept)
+
+
+def lint_plugins(plugins: Iterable[Plugin], rules: Sequence[Rule], config: Config | None = None) -> Result:
+    result = Result()
+    for plugin in plugins:
+        result.plugins += 1
+        result.diagnostics.extend(lint_plugin(plugin, rules, config))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
+    return result
+
+
+def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
+    related = tuple(
+        Related(plugin.display_path(r.path), r.span, r.message) for r in finding.related
+    )
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=finding.severity or rule.severity,
+        message=finding.message,
+        path=plugin.display_path(finding.path),
+        span=finding.span,
+        related=related,
+        plugin=plugin.display,
+        url=rule_url(rule),
+        line_text=_line_of(plugin, finding.path, finding.span.start.line),
+    )
+
+
+def _crash(plugin: Plugin, rule: Rule, error: Exception) -> Diagnostic:
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return Diagnostic(
+        code=INTERNAL_ERROR,
+        name="internal-error",
+        severity=Severity.ERROR,
+        message=f"rule {rule.code} ({rule.name}) crashed on this plugin: {type(error).__name__}: {error}{where};"
+        " the other rules still ran. Please report this.",
+        path=plugin.display_path("manifest.yaml"),
+        span=Span.file_start(),
+        plugin=plugin.display,
+        url="",
+    )
+
+
+def _suppressed(plugin: Plugin, diagnostic: Diagnostic, config: Config) -> bool:
+    relative = _relative_to_plugin(plugin, diagnostic.path)
+    for pattern, codes in config.per_file_ignores.items():
+        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(diagnostic.path, pattern):
+            if any(_code_matches(diagnostic, c) for c in codes):
+                return True
+    if diagnostic.code == INTERNAL_ERROR:
+        return False
+    line = diagnostic.line_text
+    if line is None or "#" not in line:
+        return False
+    match = _SUPPRESSION.search(line)
+    if not match:
+        return False
+    codes = [c for c in re.split(r"[\s,\]]+", match.group("codes")) if c]
+    return not codes or any(_code_matches(diagnostic, c) for c in codes)
+
+
+def _code_matches(diagnostic: Diagnostic, token: str) -> bool:
+    token = token.strip()
+    return diagnostic.code.startswith(token.upper()) or diagnostic.name == token.lower() or token.upper() == "ALL"
+
+
+def _relative_to_plugin(plugin: Plugin, display_path: str) -> str:
+    prefix = plugin.display.rstrip("/") + "/"
+    if plugin.display not in ("", ".") and display_path.startswith(prefix):
+        return display_path[len(prefix):]
+    return display_path
+
+
+def _line_of(plugin: Plugin, relative: str, line: int) -> str | None:
+    text = plugin.text_of(relative)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    unique = []
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(diagnostic)
+    return unique

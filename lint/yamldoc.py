@@ -1,0 +1,320 @@
+"""YAML loaded once, with a position for every key and value.
+
+PyYAML's composer gives the node tree with marks; the data is built from that same tree here
+rather than by PyYAML's constructor, so that hostile input stays cheap: aliases are shared, never
+expanded; cycles, duplicate keys, depth and alias expansion are measured on the way; every walk is
+iterative, so 10,000 levels of nesting cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
+
+import yaml
+
+from .diagnostics import Span
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1 resolution as the Dify SDK sees it, but timestamps stay strings."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+try:  # libyaml is ten times faster; fall back quietly where PyYAML was built without it
+    from yaml.cyaml import CParser
+
+    class _Loader(CParser, yaml.constructor.SafeConstructor, _Resolver):
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+
+Node = yaml.nodes.Node
+PathItem = Union[str, int]
+
+#: Nesting deeper than this is reported and not validated (validators recurse).
+MAX_DEPTH = 200
+#: Nodes a document may expand to through aliases ("billion laughs" stays far above real files).
+MAX_EXPANDED_NODES = 1_000_000
+
+
+@dataclass
+class YamlProblem:
+    """Something wrong with the file itself, found while loading it."""
+
+    kind: str  # "syntax", "duplicate-key", "limit"
+    message: str
+    span: Span
+
+
+def mark_span(start: yaml.Mark, end: yaml.Mark | None = None) -> Span:
+    from .diagnostics import Position
+
+    begin = Position(start.line + 1, start.column + 1)
+    if end is None or (end.line, end.column) <= (start.line, start.column):
+        return Span(begin, Position(begin.line, begin.column + 1))
+    return Span(begin, Position(end.line + 1, end.column + 1))
+
+
+def offset_span(text: str, offset: int) -> Span:
+    """The span of one character at a character offset into `text`."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span.point(line, column)
+
+
+@dataclass
+class YamlDoc:
+    path: str  # relative to the plugin root, "/" separated
+    text: str
+    root: Node | None = None
+    data: Any = None
+    problems: list[YamlProblem] = field(default_factory=list)
+    #: False when the data must not be walked by validators (syntax error, cycle, bomb, depth).
+    usable: bool = False
+
+    # -- loading -------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, path: str, text: str) -> "YamlDoc":
+        doc = cls(path=path, text=text)
+        loader = None
+        try:
+            loader = _Loader(text)
+            doc.root = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            span = mark_span(mark) if mark is not None else Span.file_start()
+            doc.problems.append(YamlProblem("syntax", _syntax_message(error), span))
+            return doc
+        except yaml.reader.ReaderError as error:
+            doc.problems.append(
+                YamlProblem(
+                    "syntax",
+                    f"character U+{error.character:04X} is not allowed in YAML ({error.reason})",
+                    offset_span(text, error.position),
+                )
+            )
+            return doc
+        except yaml.YAMLError as error:  # any other parser complaint has no mark
+            doc.problems.append(YamlProblem("syntax", f"YAML error: {error}", Span.file_start()))
+            return doc
+        except RecursionError:
+            doc.problems.append(YamlProblem("limit", "YAML nesting is too deep to parse", Span.file_start()))
+            return doc
+        finally:
+            if loader is not None:
+                loader.dispose()
+        if doc.root is None:  # an empty file or one holding only comments
+            doc.usable = True
+            return doc
+        doc._build(loader)
+        return doc
+
+    def _build(self, loader: _Loader) -> None:
+        order, cyclic = _post_order(self.root)
+        if cyclic is not None:
+            self.problems.append(
+                YamlProblem(
+                    "limit",
+                    "recursive alias: this node contains itself, so the document has no finite value",
+                    mark_span(cyclic.start_mark, cyclic.end_mark),
+                )
+            )
+            return
+        depth: dict[int, int] = {}
+        size: dict[int, int] = {}
+        values: dict[int, Any] = {}
+        for node in order:
+            children = list(_children(node))
+            depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
+            size[id(node)] = min(MAX_EXPANDED_NODES + 1, 1 + sum(size[id(c)] for c in children))
+        root_id = id(self.root)
+        if depth[root_id] > MAX_DEPTH:
+            self.problems.append(
+                YamlProblem(
+                    "limit",
+                    f"YAML is nested {depth[root_id]} levels deep; more than {MAX_DEPTH} is not checked",
+                    mark_span(self.root.start_mark),
+                )
+            )
+            return
+        if size[root_id] > MAX_EXPANDED_NODES:
+            self.problems.append(
+                YamlProblem(
+                    "limit",
+                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes"
+                    " (an alias bomb); it is not checked",
+                    mark_span(self.root.start_mark),
+                )
+            )
+            return
+        try:
+            for node in order:
+                values[id(node)] = self._value(loader, node, values)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            span = mark_span(mark) if mark is not None else Span.file_start()
+            self.problems.append(YamlProblem("syntax", _syntax_message(error), span))
+            return
+        self.data = values[root_id]
+        self.usable = True
+
+    def _value(self, loader: _Loader, node: Node, values: dict[int, Any]) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            first_seen: dict[str, Node] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = values[id(value_node)]
+                    for source in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(source, dict):
+                            for key, value in source.items():
+                                result.setdefault(key, value)
+                    continue
+                key = _key_text(key_node, values)
+                if key in first_seen:
+                    self.problems.append(
+                        YamlProblem(
+                            "duplicate-key",
+                            f"duplicate key `{key}` (first defined at line {first_seen[key].start_mark.line + 1});"
+                            " YAML loaders keep only the last value",
+                            mark_span(key_node.start_mark, key_node.end_mark),
+                        )
+                    )
+                    result.pop(key, None)  # the later value wins, as in PyYAML
+                first_seen[key] = key_node
+                result[key] = values[id(value_node)]
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [values[id(item)] for item in node.value]
+        return loader.construct_object(node)
+
+    # -- positions -----------------------------------------------------------------------
+
+    def node_at(self, path: tuple[PathItem, ...]) -> tuple[Node | None, Node | None]:
+        """The (key node, value node) at `path`; the deepest existing ancestor if it is missing."""
+        key_node: Node | None = None
+        node = self.root
+        for item in path:
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(item):
+                        found = (k, v)  # the last one wins, as in the data
+                if found is None:
+                    return key_node, node
+                key_node, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(item, int) and 0 <= item < len(node.value):
+                key_node, node = None, node.value[item]
+            else:
+                return key_node, node
+        return key_node, node
+
+    def span(self, path: tuple[PathItem, ...] = (), *, key: bool = False) -> Span:
+        """Where `path` is written. With key=True, or for an empty value, the key is shown."""
+        key_node, node = self.node_at(path)
+        if node is None:
+            return Span.file_start()
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            # a whole block: point at its key, or at its first character
+            if key_node is not None:
+                return mark_span(key_node.start_mark, key_node.end_mark)
+            return mark_span(node.start_mark)
+        empty = node.value == "" and node.style is None
+        if key_node is not None and (key or empty):
+            return mark_span(key_node.start_mark, key_node.end_mark)
+        return mark_span(node.start_mark, node.end_mark)
+
+    def exact(self, path: tuple[PathItem, ...]) -> bool:
+        """True when `path` exists in the document (as opposed to a fallback ancestor)."""
+        data = self.data
+        for item in path:
+            if isinstance(data, dict) and isinstance(item, str) and item in data:
+                data = data[item]
+            elif isinstance(data, list) and isinstance(item, int) and 0 <= item < len(data):
+                data = data[item]
+            else:
+                return False
+        return True
+
+    def get(self, *path: PathItem, default: Any = None) -> Any:
+        data = self.data
+        for item in path:
+            if isinstance(data, dict) and isinstance(item, str):
+                data = data.get(item, default)
+            elif isinstance(data, list) and isinstance(item, int) and 0 <= item < len(data):
+                data = data[item]
+            else:
+                return default
+        return data
+
+
+def _syntax_message(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    text = f"{context}: {problem}" if context else problem
+    return f"YAML syntax error: {text}"
+
+
+def _key_text(node: Node, values: dict[int, Any]) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    return repr(values[id(node)])
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, yaml.SequenceNode):
+        yield from node.value
+
+
+def _post_order(root: Node) -> tuple[list[Node], Node | None]:
+    """Nodes children-first, each once; or the node that closes a cycle."""
+    order: list[Node] = []
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    stack: list[tuple[Node, Iterator[Node]]] = [(root, _children(root))]
+    state[id(root)] = 1
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            mark = state.get(id(child))
+            if mark == 1:
+                return order, child
+            if mark is None:
+                state[id(child)] = 1
+                stack.append((child, _children(child)))
+                break
+        else:
+            stack.pop()
+            state[id(node)] = 2
+            order.append(node)
+    return order, None
