@@ -110,7 +110,8 @@ class YamlDoc:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             span = mark_span(mark) if mark is not None else Span.file_start()
-            doc.problems.append(YamlProblem("syntax", _syntax_message(error), span))
+            kind = "limit" if "maximum nesting depth" in str(error.problem) else "syntax"
+            doc.problems.append(YamlProblem(kind, _syntax_message(error), span))
             return doc
         except yaml.reader.ReaderError as error:
             doc.problems.append(
@@ -137,34 +138,63 @@ class YamlDoc:
         return doc
 
     def _build(self, loader: _Loader) -> None:
-        order, cyclic = _post_order(self.root)
-        if cyclic is not None:
-            self.problems.append(
-                YamlProblem(
-                    "limit",
-                    "recursive alias: this node contains itself, so the document has no finite value",
-                    mark_span(cyclic.start_mark, cyclic.end_mark),
-                )
-            )
-            return
+        """One iterative, children-first pass: values, depth, alias expansion, cycles."""
+        scalar = _scalar_constructor(loader)
+        values: dict[int, Any] = {}
         depth: dict[int, int] = {}
         size: dict[int, int] = {}
-        values: dict[int, Any] = {}
-        for node in order:
-            children = list(_children(node))
-            depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
-            size[id(node)] = min(MAX_EXPANDED_NODES + 1, 1 + sum(size[id(c)] for c in children))
-        root_id = id(self.root)
-        if depth[root_id] > MAX_DEPTH:
+        on_path: set[int] = {id(self.root)}
+        stack: list[tuple[Node, Iterator[Node]]] = [(self.root, _children(self.root))]
+        try:
+            while stack:
+                node, children = stack[-1]
+                descended = False
+                for child in children:
+                    key = id(child)
+                    if key in values:
+                        continue  # an alias of a finished node: shared, not expanded
+                    if key in on_path:
+                        self.problems.append(
+                            YamlProblem(
+                                "limit",
+                                "recursive alias: this node contains itself, so the document has no finite value",
+                                mark_span(child.start_mark, child.end_mark),
+                            )
+                        )
+                        return
+                    on_path.add(key)
+                    stack.append((child, _children(child)))
+                    descended = True
+                    break
+                if descended:
+                    continue
+                stack.pop()
+                key = id(node)
+                on_path.discard(key)
+                if isinstance(node, yaml.ScalarNode):
+                    values[key] = scalar(node)
+                    depth[key] = size[key] = 1
+                    continue
+                kids = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+                depth[key] = 1 + max((depth[id(c)] for c in kids), default=0)
+                size[key] = min(MAX_EXPANDED_NODES + 1, 1 + sum(size[id(c)] for c in kids))
+                values[key] = self._collection(node, values)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            span = mark_span(mark) if mark is not None else Span.file_start()
+            self.problems.append(YamlProblem("syntax", _syntax_message(error), span))
+            return
+        root = id(self.root)
+        if depth[root] > MAX_DEPTH:
             self.problems.append(
                 YamlProblem(
                     "limit",
-                    f"YAML is nested {depth[root_id]} levels deep; more than {MAX_DEPTH} is not checked",
+                    f"YAML is nested {depth[root]} levels deep; more than {MAX_DEPTH} is not checked",
                     mark_span(self.root.start_mark),
                 )
             )
             return
-        if size[root_id] > MAX_EXPANDED_NODES:
+        if size[root] > MAX_EXPANDED_NODES:
             self.problems.append(
                 YamlProblem(
                     "limit",
@@ -174,46 +204,36 @@ class YamlDoc:
                 )
             )
             return
-        try:
-            for node in order:
-                values[id(node)] = self._value(loader, node, values)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            span = mark_span(mark) if mark is not None else Span.file_start()
-            self.problems.append(YamlProblem("syntax", _syntax_message(error), span))
-            return
-        self.data = values[root_id]
+        self.data = values[root]
         self.usable = True
 
-    def _value(self, loader: _Loader, node: Node, values: dict[int, Any]) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            first_seen: dict[str, Node] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = values[id(value_node)]
-                    for source in merged if isinstance(merged, list) else [merged]:
-                        if isinstance(source, dict):
-                            for key, value in source.items():
-                                result.setdefault(key, value)
-                    continue
-                key = _key_text(key_node, values)
-                if key in first_seen:
-                    self.problems.append(
-                        YamlProblem(
-                            "duplicate-key",
-                            f"duplicate key `{key}` (first defined at line {first_seen[key].start_mark.line + 1});"
-                            " YAML loaders keep only the last value",
-                            mark_span(key_node.start_mark, key_node.end_mark),
-                        )
-                    )
-                    result.pop(key, None)  # the later value wins, as in PyYAML
-                first_seen[key] = key_node
-                result[key] = values[id(value_node)]
-            return result
+    def _collection(self, node: Node, values: dict[int, Any]) -> Any:
         if isinstance(node, yaml.SequenceNode):
             return [values[id(item)] for item in node.value]
-        return loader.construct_object(node)
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = values[id(value_node)]
+                for source in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(source, dict):
+                        for key, value in source.items():
+                            result.setdefault(key, value)
+                continue
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(values[id(key_node)])
+            if key in first_seen:
+                self.problems.append(
+                    YamlProblem(
+                        "duplicate-key",
+                        f"duplicate key `{key}` (first defined at line {first_seen[key].start_mark.line + 1});"
+                        " YAML loaders keep only the last value",
+                        mark_span(key_node.start_mark, key_node.end_mark),
+                    )
+                )
+                result.pop(key, None)  # the later value wins, as in PyYAML
+            first_seen[key] = key_node
+            result[key] = values[id(value_node)]
+        return result
 
     # -- positions -----------------------------------------------------------------------
 
@@ -282,12 +302,6 @@ def _syntax_message(error: yaml.YAMLError) -> str:
     return f"YAML syntax error: {text}"
 
 
-def _key_text(node: Node, values: dict[int, Any]) -> str:
-    if isinstance(node, yaml.ScalarNode):
-        return node.value
-    return repr(values[id(node)])
-
-
 def _children(node: Node) -> Iterator[Node]:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -297,24 +311,20 @@ def _children(node: Node) -> Iterator[Node]:
         yield from node.value
 
 
-def _post_order(root: Node) -> tuple[list[Node], Node | None]:
-    """Nodes children-first, each once; or the node that closes a cycle."""
-    order: list[Node] = []
-    state: dict[int, int] = {}  # 1: on the current path, 2: done
-    stack: list[tuple[Node, Iterator[Node]]] = [(root, _children(root))]
-    state[id(root)] = 1
-    while stack:
-        node, children = stack[-1]
-        for child in children:
-            mark = state.get(id(child))
-            if mark == 1:
-                return order, child
-            if mark is None:
-                state[id(child)] = 1
-                stack.append((child, _children(child)))
-                break
-        else:
-            stack.pop()
-            state[id(node)] = 2
-            order.append(node)
-    return order, None
+def _scalar_constructor(loader: _Loader):
+    """Build scalars by tag directly; plain strings, the common case, skip the constructor."""
+    constructors = loader.yaml_constructors
+
+    def build(node: Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        if node.tag == "tag:yaml.org,2002:merge":
+            return "<<"  # only a key; the mapping merges the value
+        constructor = constructors.get(node.tag)
+        if constructor is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+            )
+        return constructor(loader, node)
+
+    return build

@@ -1,0 +1,228 @@
+"""Checking YAML documents against the JSON Schemas shipped in `schemas/`, in words people use.
+
+The schemas are data: following a new Dify release is an edit there, not here. Two annotation
+keywords carry what a plain schema cannot say:
+
+* `x-rejected-by`: "sdk", "daemon" or "both": which side of Dify refuses a value that fails the
+  subschema it sits on (where they disagree, dify-lint accepts only what both accept);
+* `x-hint`: one sentence added to the message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from .yamldoc import PathItem, YamlDoc
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+BASE_URI = "https://dify-lint.invalid/schemas/"
+
+REJECTED_BY = {
+    "daemon": "the Dify daemon rejects it, although the SDK accepts it",
+    "sdk": "the Dify SDK rejects it at start-up, although the daemon accepts it",
+}
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    at: tuple[PathItem, ...]  # where in the document
+    message: str
+    key: bool = False  # point at the key rather than the value
+    unknown_key: bool = False
+
+
+@lru_cache(maxsize=None)
+def _registry():
+    from referencing import Registry, Resource
+
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        contents = json.loads(path.read_text("utf-8"))
+        resources.append((BASE_URI + path.name, Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str):
+    """One prebuilt validator per schema, reused for every document of that kind."""
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((SCHEMA_DIR / f"{kind}.json").read_text("utf-8"))
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def has_schema(kind: str) -> bool:
+    return (SCHEMA_DIR / f"{kind}.json").is_file()
+
+
+def check(doc: YamlDoc, kind: str, label: str) -> list[SchemaIssue]:
+    """Every schema issue of a usable document, sorted by position in the file."""
+    if doc.data is None:
+        return [SchemaIssue((), f"the file is empty; a {label} file must hold a mapping")]
+    if not isinstance(doc.data, dict):
+        return [SchemaIssue((), f"a {label} file must hold a mapping; got {_describe(doc.data)}")]
+    issues: list[SchemaIssue] = []
+    for error in validator(kind).iter_errors(doc.data):
+        issues.extend(_translate(error))
+    unique = list(dict.fromkeys(issues))
+    return sorted(unique, key=lambda i: (doc.span(i.at, key=i.key).start, i.message))
+
+
+# -- translation -----------------------------------------------------------------------------
+
+
+def _translate(error) -> Iterator[SchemaIssue]:
+    at = tuple(error.absolute_path)
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    subject = _subject(at)
+
+    if validator == "additionalProperties":
+        known = set(schema.get("properties", {}))
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        for key in instance:
+            if key in known or any(p.search(key) for p in patterns):
+                continue
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            where = f" in {subject}" if at else ""
+            hint = f"; did you mean `{close[0]}`?" if close else "; Dify ignores it"
+            yield SchemaIssue((*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True)
+        return
+    if validator == "unevaluatedProperties":
+        return  # reported through additionalProperties where the schema uses it
+
+    if validator in ("anyOf", "oneOf") and error.context:
+        best = _best_context(error)
+        if best is not None:
+            yield from _translate(best)
+            return
+
+    if validator == "required":
+        missing = [name for name in error.validator_value if name not in instance]
+        for name in missing:
+            where = f"{subject} is missing" if at else "missing"
+            yield SchemaIssue(at, _annotate(f"{where} the required key `{name}`", schema), key=True)
+        return
+
+    message = _message(validator, error.validator_value, instance, subject)
+    yield SchemaIssue(at, _annotate(message, schema), key=instance is None)
+
+
+def _best_context(error):
+    """The sub-error of an anyOf/oneOf that says most: the deepest, and not a type mismatch."""
+    candidates = [e for e in error.context if e.validator != "type"] or list(error.context)
+    if not candidates:
+        return None
+    # If every branch failed on type alone, a combined "must be A or B" reads best.
+    if all(e.validator == "type" for e in error.context):
+        return None
+    return max(candidates, key=lambda e: (len(e.absolute_path), e.validator != "required"))
+
+
+def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
+    got = _describe(instance)
+    if validator == "type":
+        return f"{subject} must be {_type_words(expected)}; got {got}"
+    if validator == "enum":
+        options = ", ".join(str(o) for o in expected)
+        close = difflib.get_close_matches(str(instance), [str(o) for o in expected], n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close and str(instance) != close[0] else ""
+        return f"{subject} must be one of {options}; got {got}{hint}"
+    if validator == "const":
+        return f"{subject} must be `{expected}`; got {got}"
+    if validator == "pattern":
+        return f"{subject} must match `{expected}`; got {got}"
+    if validator == "format":
+        return f"{subject} must be a valid {expected}; got {got}"
+    if validator == "minLength":
+        if expected == 1:
+            return f"{subject} must not be empty"
+        return f"{subject} must be at least {expected} characters long; got {len(instance)}"
+    if validator == "maxLength":
+        return f"{subject} must be at most {expected} characters long; got {len(instance)}"
+    if validator in ("minimum", "exclusiveMinimum"):
+        word = "at least" if validator == "minimum" else "more than"
+        return f"{subject} must be {word} {expected}; got {got}"
+    if validator in ("maximum", "exclusiveMaximum"):
+        word = "at most" if validator == "maximum" else "less than"
+        return f"{subject} must be {word} {expected}; got {got}"
+    if validator == "minItems":
+        return f"{subject} must have at least {expected} item{'s' if expected != 1 else ''}"
+    if validator == "maxItems":
+        return f"{subject} must have at most {expected} items; got {len(instance)}"
+    if validator == "uniqueItems":
+        return f"{subject} must not repeat an item"
+    if validator in ("minProperties",):
+        return f"{subject} must not be empty"
+    if validator == "anyOf" or validator == "oneOf":
+        return f"{subject} does not match any allowed form; got {got}"
+    if validator == "not":
+        return f"{subject} is not allowed here"
+    if validator == "contains":
+        return f"{subject} lacks a required item"
+    if validator == "propertyNames":
+        return f"{subject} has a key that is not allowed"
+    return f"{subject} is not valid ({validator})"
+
+
+def _annotate(message: str, schema: dict) -> str:
+    side = schema.get("x-rejected-by")
+    if side in REJECTED_BY:
+        message += f" ({REJECTED_BY[side]})"
+    hint = schema.get("x-hint")
+    if hint:
+        message += f". {hint.rstrip('.')}"
+    return message
+
+
+def _subject(at: tuple[PathItem, ...]) -> str:
+    if not at:
+        return "the document"
+    last = at[-1]
+    if isinstance(last, int):
+        parent = next((p for p in reversed(at[:-1]) if isinstance(p, str)), None)
+        return f"item {last + 1} of `{parent}`" if parent else f"item {last + 1}"
+    return f"`{last}`"
+
+
+def _type_words(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    words = [_TYPE_WORDS.get(n, n) for n in names if n != "null"]
+    text = " or ".join(words) if words else "empty"
+    if "null" in names and words:
+        text += " (or empty)"
+    return text
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, (int, float)):
+        return f"`{value}`"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"`{shown}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

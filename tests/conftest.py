@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dify_lint.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class Run:
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+
+@pytest.fixture
+def run_cli():
+    """Run `dify-lint ARGS...` in-process from `cwd`, returning exit code, stdout and stderr."""
+
+    def run(*args: str, cwd: Path | None = None) -> Run:
+        runner = CliRunner()
+        previous = os.getcwd()
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            result = runner.invoke(main, list(args), catch_exceptions=True)
+        finally:
+            os.chdir(previous)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result)
+
+    return run

@@ -1,0 +1,55 @@
+"""Every rule's own examples: the invalid ones must trigger it, the valid ones must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from dify_lint.discovery import find_plugin_roots
+from dify_lint.engine import lint_plugin
+from dify_lint.examples import materialize
+from dify_lint.registry import all_rules
+
+CASES = [
+    pytest.param(rule, example, expect, id=f"{rule.code}-{rule.name}-{'invalid' if expect else 'valid'}{index}")
+    for rule in all_rules()
+    for expect, examples in ((True, rule.invalid), (False, rule.valid))
+    for index, example in enumerate(examples)
+]
+
+
+def findings_for(rule, example, tmp_path):
+    root = materialize(example, tmp_path / "plugin")
+    (plugin,) = find_plugin_roots([str(root)])
+    return lint_plugin(plugin, [rule])
+
+
+@pytest.mark.parametrize(("rule", "example", "expect"), CASES)
+def test_example(rule, example, expect, tmp_path):
+    diagnostics = findings_for(rule, example, tmp_path)
+    crashes = [d for d in diagnostics if d.code == "DPL005"]
+    assert not crashes, crashes
+    mine = [d for d in diagnostics if d.code == rule.code]
+    if expect:
+        assert mine, f"{rule.code} did not trigger on its invalid example"
+    else:
+        assert not mine, f"{rule.code} triggered on its valid example: {[d.message for d in mine]}"
+
+
+def test_every_rule_has_examples():
+    for rule in all_rules():
+        if rule.code == "DPL005":  # reported by the engine when a rule crashes
+            continue
+        assert rule.invalid, f"{rule.code} has no invalid example"
+        assert rule.valid, f"{rule.code} has no valid example"
+
+
+def test_base_plugins_are_clean(tmp_path):
+    """Every base plugin the examples start from must pass every rule."""
+    from dify_lint.examples import base_names
+    from dify_lint.rule import Example
+
+    for name in base_names():
+        root = materialize(Example({}, base=name), tmp_path / name)
+        (plugin,) = find_plugin_roots([str(root)])
+        diagnostics = lint_plugin(plugin, all_rules())
+        assert not diagnostics, [f"{d.path}:{d.span.start.line} {d.code} {d.message}" for d in diagnostics]
