@@ -104,6 +104,7 @@ class Plugin:
         self.read_problems: dict[str, ReadProblem] = {}
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
+        self._schema_issues: dict[tuple[str, str], list] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -188,6 +189,19 @@ class Plugin:
 
     def declarations_of(self, *kinds: str) -> list[Declaration]:
         return [d for d in self.declarations if d.kind in kinds]
+
+    def schema_issues(self, declaration: Declaration) -> list:
+        """The declaration's JSON Schema issues, computed once and shared by the rules."""
+        from . import schema  # jsonschema is imported only when a schema rule runs
+
+        key = (declaration.kind, declaration.doc.path)
+        if key not in self._schema_issues:
+            doc = declaration.doc
+            if not doc.usable or not schema.has_schema(declaration.kind):
+                self._schema_issues[key] = []
+            else:
+                self._schema_issues[key] = schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])
+        return self._schema_issues[key]
 
     def _references_of(self, declaration: Declaration) -> Iterator[Reference]:
         doc = declaration.doc

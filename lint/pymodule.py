@@ -20,6 +20,13 @@ from .diagnostics import Span
 class PySyntaxError:
     message: str
     span: Span
+    limit: bool = False  # too deep or too long to parse, rather than wrong
+
+
+#: libcst's native parser overflows the C stack (a crash, not an exception) on input nested far
+#: deeper than real code; such input never reaches it.
+MAX_BRACKET_DEPTH = 100
+MAX_LINE_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,16 @@ class PyModule:
             return
         except SyntaxError as error:
             first = error
-        except (RecursionError, MemoryError, ValueError):
-            first = None
+        except (RecursionError, MemoryError):
+            self._error = PySyntaxError("Python source is nested too deeply to parse", Span.file_start(), limit=True)
+            return
+        except ValueError as error:  # e.g. NUL bytes, caught earlier when reading the file
+            self._error = PySyntaxError(f"Python source could not be parsed: {error}", Span.file_start())
+            return
+        if "too many nested" in (first.msg or "") or not _safe_for_libcst(self.text):
+            line = max(1, first.lineno or 1)
+            self._error = PySyntaxError(f"Python syntax error: {first.msg}", Span.point(line, max(1, first.offset or 1)))
+            return
         self._parse_cst()
         if self._cst is not None:
             return  # syntax newer than this interpreter knows
@@ -120,6 +135,19 @@ class PyModule:
             self._error = PySyntaxError("Python source is nested too deeply to parse", Span.file_start())
         except Exception as error:  # libcst's native parser can fail on exotic input
             self._error = PySyntaxError(f"Python source could not be parsed: {error}", Span.file_start())
+
+
+def _safe_for_libcst(text: str) -> bool:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_BRACKET_DEPTH:
+        return False
+    return all(len(line) <= MAX_LINE_LENGTH for line in text.splitlines())
 
 
 # -- outlines ------------------------------------------------------------------------------

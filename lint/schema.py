@@ -5,7 +5,10 @@ keywords carry what a plain schema cannot say:
 
 * `x-rejected-by`: "sdk", "daemon" or "both": which side of Dify refuses a value that fails the
   subschema it sits on (where they disagree, dify-lint accepts only what both accept);
-* `x-hint`: one sentence added to the message.
+* `x-hint`: one sentence added to the message;
+* `x-unknown-keys: "typos-only"` on an object schema: report an unknown key only when it is a
+  near miss of a known one (`ja_Jp` for `ja_JP`); other extra keys there are deliberate and
+  harmless (an I18n object may carry locales Dify does not show).
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ def _translate(error) -> Iterator[SchemaIssue]:
             if key in known or any(p.search(key) for p in patterns):
                 continue
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            if not close and schema.get("x-unknown-keys") == "typos-only":
+                continue
             where = f" in {subject}" if at else ""
             hint = f"; did you mean `{close[0]}`?" if close else "; Dify ignores it"
             yield SchemaIssue((*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True)

@@ -325,6 +325,11 @@ def _scalar_constructor(loader: _Loader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
             )
-        return constructor(loader, node)
+        try:
+            return constructor(loader, node)
+        except (ValueError, TypeError, OverflowError) as error:  # e.g. an int of 5,000 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"value cannot be read: {str(error)[:120]}", node.start_mark
+            ) from None
 
     return build

@@ -1,7 +1,11 @@
 """The rule catalogue: one module per family, collected into one table."""
 
-from . import internal
+from . import declarations, internal, manifest
+from . import packaging
 
 RULES = [
     *internal.RULES,
+    *manifest.RULES,
+    *declarations.RULES,
+    *packaging.RULES,
 ]

@@ -59,7 +59,7 @@ class PythonSyntaxError(_FileRule):
     def findings(self, plugin: Plugin) -> Iterable[Finding]:
         for module in plugin.loaded_python():
             error = module.syntax_error
-            if error is not None:
+            if error is not None and not error.limit:
                 yield Finding(module.path, error.span, error.message)
 
 
@@ -129,6 +129,10 @@ class ResourceLimit(_FileRule):
             if problem.code == self.code:
                 yield Finding(path, problem.span, problem.message)
         yield from _yaml_problems(plugin, "limit")
+        for module in plugin.loaded_python():
+            error = module.syntax_error
+            if error is not None and error.limit:
+                yield Finding(module.path, error.span, error.message)
 
 
 RULES = [YamlSyntaxError, PythonSyntaxError, UnreadableFile, DuplicateKey, InternalError, ResourceLimit]

@@ -1,0 +1,146 @@
+"""Any file content, however broken or hostile, gives diagnostics and exit 0 or 1, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dify_lint.examples import BASE_PLUGINS
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+HOSTILE = {
+    "empty": b"",
+    "only-comment": b"# nothing here\n",
+    "binary": bytes(range(256)) * 4,
+    "invalid-utf8": b"identity:\n  name: caf\xe9\n",
+    "utf16": "identity:\n  name: x\n".encode("utf-16"),
+    "bom": b"\xef\xbb\xbfidentity:\n  name: x\n",
+    "control-char": b"identity:\n  name: \x07\n",
+    "alias-bomb": BILLION_LAUGHS.encode(),
+    "recursive-alias": b"a: &a [*a]\nidentity: *a\n",
+    "deep-block": ("a:\n" + "".join("  " * i + "b:\n" for i in range(1, 10_000))).encode(),
+    "deep-flow": ("[" * 10_000 + "]" * 10_000).encode(),
+    "deep-sequence": ("- " * 10_000 + "x\n").encode(),
+    "list-not-mapping": b"- identity\n- parameters\n",
+    "scalar": b"just a string\n",
+    "lists-everywhere": b"identity: []\ndescription: []\nparameters: {}\nextra: []\n",
+    "null-everywhere": b"identity:\ndescription:\nparameters:\nextra:\n",
+    "wrong-types": b"identity: {name: 5, author: [1], label: 3}\nparameters: [1, 'x', null, [2]]\nextra: {python: {source: 7}}\n",
+    "unknown-tag": b"identity: !include other.yaml\n",
+    "two-documents": b"a: 1\n---\nb: 2\n",
+    "tabs": b"identity:\n\tname: x\n",
+    "unclosed-quote": b"identity:\n  name: \"x\n",
+    "merge-keys": b"base: &base {author: x}\nidentity:\n  <<: *base\n  name: y\n",
+    "complex-keys": b"? [a, b]\n: 1\nidentity: {name: x}\n",
+    "binary-tag": b"identity: !!binary aGVsbG8=\n",
+    "set-tag": b"identity: !!set {a, b}\n",
+    "huge-int": b"identity:\n  name: " + b"9" * 5000 + b"\n",
+}
+
+
+def _plugin_with(tmp_path: Path, relative: str, content: bytes) -> Path:
+    root = tmp_path / "plugin"
+    shutil.copytree(BASE_PLUGINS / "tool", root)
+    (root / relative).write_bytes(content)
+    return root
+
+
+@pytest.mark.parametrize("target", ["tools/echo.yaml", "manifest.yaml", "provider/example.yaml"])
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_yaml_never_crashes(name, target, tmp_path, run_cli):
+    root = _plugin_with(tmp_path, target, HOSTILE[name])
+    result = run_cli("check", str(root), "--output-format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    findings = json.loads(result.stdout)
+    assert all(f["code"] != "DPL005" for f in findings), findings
+    if name in ("binary", "invalid-utf8", "utf16"):
+        assert any(f["code"] == "DPL003" for f in findings)
+    if name in ("alias-bomb", "recursive-alias", "deep-block", "deep-flow", "deep-sequence"):
+        assert any(f["code"] == "DPL006" for f in findings)
+
+
+HOSTILE_PYTHON = {
+    "empty": b"",
+    "binary": bytes(range(256)),
+    "latin1-no-cookie": b"x = 'caf\xe9'\n",
+    "latin1-with-cookie": b"# -*- coding: latin-1 -*-\nx = 'caf\xe9'\n",
+    "bogus-cookie": b"# -*- coding: klingon -*-\nx = 1\n",
+    "syntax-error": b"class A(\n",
+    "deep-nesting": b"x = " + b"(" * 5000 + b")" * 5000 + b"\n",
+    "pep701": b'x = f"{"nested"}"\n',
+    "null-byte": b"x = 1\x00\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PYTHON))
+def test_hostile_python_never_crashes(name, tmp_path, run_cli):
+    root = _plugin_with(tmp_path, "tools/echo.py", HOSTILE_PYTHON[name])
+    result = run_cli("check", str(root), "--output-format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    findings = json.loads(result.stdout)
+    assert all(f["code"] != "DPL005" for f in findings), findings
+    codes = {f["code"] for f in findings if f["filename"].endswith("echo.py")}
+    if name in ("binary", "latin1-no-cookie", "bogus-cookie", "null-byte"):
+        assert "DPL003" in codes
+    if name == "syntax-error":
+        assert "DPL002" in codes
+    if name in ("latin1-with-cookie", "pep701"):
+        assert not codes & {"DPL002", "DPL003"}
+
+
+def test_fifty_megabyte_yaml_is_skipped_not_parsed(tmp_path, run_cli):
+    root = _plugin_with(tmp_path, "tools/echo.yaml", b"")
+    with open(root / "tools/echo.yaml", "wb") as handle:
+        line = b"key_%08d: some value that pads the line out\n"
+        for i in range(50 * 1024 * 1024 // len(line % 0) + 1):
+            handle.write(line % i)
+    result = run_cli("check", str(root), "--output-format", "json")
+    findings = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert any(f["code"] == "DPL006" and "MiB" in f["message"] for f in findings)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX permissions")
+def test_unreadable_file(tmp_path, run_cli):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    root = _plugin_with(tmp_path, "tools/echo.yaml", b"identity: {}\n")
+    (root / "tools/echo.yaml").chmod(0)
+    result = run_cli("check", str(root), "--output-format", "json")
+    assert any(f["code"] == "DPL003" for f in json.loads(result.stdout))
+
+
+def test_manifest_that_is_a_directory(tmp_path, run_cli):
+    root = tmp_path / "plugin"
+    (root / "manifest.yaml").mkdir(parents=True)
+    result = run_cli("check", str(root))
+    assert result.exit_code == 0  # not a plugin: nothing to lint
+    assert "no plugin found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "1+" * 100_000 + "1\n",
+        "x = " + "-" * 100_000 + "1\n",
+        "x = " + "not " * 50_000 + "1\n",
+        "x = " + "a." * 100_000 + "b\n",
+        "x = " + "(" * 5_000 + ")" * 5_000 + "\n",
+        "class A(\n" + "[" * 3_000 + "\n",
+    ],
+    ids=["long-sum", "unary-chain", "not-chain", "attribute-chain", "deep-parens", "deep-and-broken"],
+)
+def test_python_bombs_do_not_reach_the_native_parser(source, tmp_path, run_cli):
+    # libcst's native parser would overflow the C stack (a segfault) on these
+    root = _plugin_with(tmp_path, "tools/echo.py", source.encode())
+    result = run_cli("check", str(root), "--output-format", "json")
+    assert result.exit_code == 1
+    codes = {f["code"] for f in json.loads(result.stdout) if f["filename"].endswith("echo.py")}
+    assert codes & {"DPL002", "DPL006"}
