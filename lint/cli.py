@@ -86,7 +86,7 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
     else:
         colour = color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         output = render(fmt, result.diagnostics, colour=colour, rules=rules)
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, color=colour)
     if not quiet:
         click.echo(summary_line(result.diagnostics, result.plugins), err=True)
     if result.internal_errors:

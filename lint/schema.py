@@ -95,7 +95,7 @@ def _translate(error) -> Iterator[SchemaIssue]:
     validator = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
-    subject = _subject(at)
+    subject = _subject(at, instance)
 
     if validator == "additionalProperties":
         known = set(schema.get("properties", {}))
@@ -179,7 +179,13 @@ def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     if validator == "anyOf" or validator == "oneOf":
         return f"{subject} does not match any allowed form; got {got}"
     if validator == "not":
-        return f"{subject} is not allowed here"
+        if isinstance(expected, dict) and "type" in expected:
+            return f"{subject} must not be {_type_words(expected['type'])}; got {got}"
+        if isinstance(expected, dict) and "enum" in expected:
+            return f"{subject} must not be {got}"
+        if isinstance(expected, dict) and "const" in expected:
+            return f"{subject} must not be `{expected['const']}`"
+        return f"{subject} is not allowed here; got {got}"
     if validator == "contains":
         return f"{subject} lacks a required item"
     if validator == "propertyNames":
@@ -197,12 +203,16 @@ def _annotate(message: str, schema: dict) -> str:
     return message
 
 
-def _subject(at: tuple[PathItem, ...]) -> str:
+def _subject(at: tuple[PathItem, ...], instance: Any = None) -> str:
+    """How a message names the value at `at`: its key, or a list item by its `name`."""
     if not at:
         return "the document"
     last = at[-1]
     if isinstance(last, int):
         parent = next((p for p in reversed(at[:-1]) if isinstance(p, str)), None)
+        name = instance.get("name") if isinstance(instance, dict) else None
+        if isinstance(name, str) and name and parent:
+            return f"`{parent}` item `{name}`"
         return f"item {last + 1} of `{parent}`" if parent else f"item {last + 1}"
     return f"`{last}`"
 

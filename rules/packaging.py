@@ -1399,7 +1399,11 @@ class ModelGlobUnmatched(_PackagingRule):
 
     def _provider(self, plugin: Plugin, declaration: Declaration) -> Iterator[Finding]:
         doc = declaration.doc
+        methods = doc.get("configurate_methods")
+        if isinstance(methods, list) and "predefined-model" not in methods:
+            return  # no predefined models by design: leftover globs and positions do nothing
         by_type: dict[str, set[str]] = {}
+        stems: dict[str, dict[str, tuple[str, str]]] = {}  # type -> file stem -> (file, model name)
         position_files: dict[str, list[tuple[str, Reference]]] = {}
         for reference in plugin.references:
             if reference.owner is not doc:
@@ -1418,6 +1422,8 @@ class ModelGlobUnmatched(_PackagingRule):
                     name = model.get("model") if model is not None and model.usable else None
                     if isinstance(name, str):
                         by_type[model_type].add(name)
+                        stem = match.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                        stems.setdefault(model_type, {})[stem] = (match, name)
                     elif model is None or not model.usable:
                         by_type[model_type].add("\0unknown")
             elif reference.role == "position" and reference.target.is_file:
@@ -1431,13 +1437,30 @@ class ModelGlobUnmatched(_PackagingRule):
                 if position is None or not position.usable or not isinstance(position.data, list):
                     continue
                 for index, name in enumerate(position.data):
-                    if isinstance(name, str) and name not in declared:
-                        yield Finding(
-                            position.path,
-                            position.span((index,)),
-                            f"`{name}` is listed in the {model_type} position file but no {model_type} model YAML"
-                            " declares it (removed or renamed?)",
+                    if not isinstance(name, str) or name.strip() in declared:
+                        continue
+                    span = position.span((index,))
+                    by_stem = stems.get(model_type, {}).get(name.strip())
+                    if by_stem is not None:
+                        detail = (
+                            f"; it is the file name of {by_stem[0]}, whose `model` is `{by_stem[1]}`:"
+                            " position files list `model` names"
                         )
+                    elif span.end.line > span.start.line:
+                        detail = "; the entries below it are indented, so YAML reads them all as this one string"
+                    else:
+                        detail = " (removed or renamed?)"
+                    yield Finding(
+                        position.path,
+                        span,
+                        f"`{_short(name)}` is listed in the {model_type} position file but no {model_type} model YAML"
+                        f" declares it{detail}",
+                    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # -- README, size, privacy ------------------------------------------------------------------------
