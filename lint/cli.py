@@ -46,7 +46,8 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour in text output.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
-def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet):
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
+def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet, jobs):
     """Lint the plugins at PATHS (default: the current directory)."""
     from .config import ConfigError, find_config, load_config
     from .discovery import PathNotFound, find_plugin_roots
@@ -79,7 +80,7 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
         sys.exit(EXIT_CLEAN)
 
-    result = lint_plugins(plugins, rules, config)
+    result = lint_plugins(plugins, rules, config, jobs=jobs)
     fmt = output_format or config.output_format or "text"
     if statistics:
         _print_statistics(result.diagnostics)

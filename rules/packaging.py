@@ -454,9 +454,11 @@ class Target:
 
 
 # A bound value: ("sdk", name) | ("sdkmod", dotted) | ("sdkother",) | ("class", path, name)
-#   | ("mod", path-or-"", dir-or-"") | ("foreign", safe) | ("unknown",)
+#   | ("mod", path-or-"", dir-or-"") | ("foreign", stdlib or builtin) | ("func",) | ("const",) | ("unknown",)
 Value = tuple
 
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*([^\n#]*)", re.MULTILINE)
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _STAR_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.MULTILINE)
 _ALL = re.compile(r"^__all__\s*(?::[^=]*)?=\s*[\[(]([^\])]*)[\])]", re.MULTILINE)
 _STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"typing_extensions", "pydantic", "abc", "enum"}
@@ -523,11 +525,7 @@ class ClassIndex:
             return ("unknown",)
         if parts[0] == "dify_plugin":
             return ("sdkmod", name)
-        found = self._locate(parts)
-        if found is None:
-            folder = "/".join(importer.split("/")[:-1])
-            if folder:
-                found = self._locate(parts, folder)
+        found = self._locate(parts)  # `python -m main` puts the plugin root on sys.path, nothing else
         if found is not None:
             return found
         top = parts[0]
@@ -558,6 +556,8 @@ class ClassIndex:
             return ("unknown",)  # not found there: an ImportError, a star import, or something dynamic
         if kind == "foreign":
             return value
+        if kind in ("func", "const"):
+            return ("const",)  # an attribute of a function or an instance
         return ("unknown",)
 
     # -- module-level names ---------------------------------------------------------------------
@@ -607,8 +607,18 @@ class ClassIndex:
                 bound[name] = source
             else:
                 bound[name] = self.attribute(source, imported.name, path)
+        for name in outline.functions:
+            bound[name] = ("func",)
         for outlined in outline.classes:
             bound[outlined.name] = ("class", path, outlined.name)
+        for match in _ASSIGNMENT.finditer(module.text):
+            name, value = match.group(1), match.group(2).strip()
+            if name in bound or name == "__all__":
+                continue
+            if _DOTTED.fullmatch(value):
+                bound[name] = self._lookup(bound, value, path)  # an alias: `MyTool = tools.BaseTool`
+            else:
+                bound[name] = ("const",)  # a literal, an instance, a call: not a class
         return bound
 
     def _exports(self, path: str) -> dict[str, Value] | None:
@@ -627,11 +637,12 @@ class ClassIndex:
 
     def resolve(self, dotted: str, path: str, skip_class: str | None = None) -> Value:
         """The value of a (dotted) name used in the module at `path`."""
-        if not dotted:
-            return ("unknown",)
         bound = self.bindings(path)
-        if bound is None:
+        if bound is None or not dotted:
             return ("unknown",)
+        return self._lookup(bound, dotted, path, skip_class)
+
+    def _lookup(self, bound: dict[str, Value], dotted: str, path: str, skip_class: str | None = None) -> Value:
         head, *rest = dotted.split(".")
         value = bound.get(head)
         if value is not None and value == ("class", path, skip_class):
@@ -657,7 +668,7 @@ class ClassIndex:
         kind = value[0]
         if kind == "sdk":
             return "yes" if target.accepts(value[1]) else "no"
-        if kind in ("sdkother", "sdkmod", "mod"):
+        if kind in ("sdkother", "sdkmod", "mod", "func", "const"):
             return "no"
         if kind == "foreign":
             return "no" if value[1] else "maybe"
@@ -700,8 +711,8 @@ class ClassIndex:
                 if target.counts(value[1]):
                     result.definite.append((name, value))
                 continue
-            if value[0] in ("foreign", "sdkother", "sdkmod", "mod"):
-                continue  # imported names from elsewhere: not classes of the plugin's kind
+            if value[0] in ("foreign", "sdkother", "sdkmod", "mod", "func", "const"):
+                continue  # not classes, or imported from elsewhere: not of the plugin's kind
             answer = self.status(value, target)
             if answer == "yes":
                 result.definite.append((name, value))
@@ -1510,12 +1521,13 @@ class PackageTooLarge(_PackagingRule):
             if names[name] and (name.startswith("venv") or name.startswith(".venv")):
                 if os.path.islink(plugin.root / name) or facts.excluded_by(name, True) is not None:
                     continue
-                size = sum(s for p, s in facts.packaged if p.startswith(name + "/"))
+                inside = [s for p, s in facts.packaged if p.startswith(name + "/")]
                 ignore = facts.ignore.name if facts.ignore is not None else ".difyignore"
                 yield Finding(
                     MANIFEST,
                     Span.file_start(),
-                    f"the virtual environment `{name}/` ({_mb(size)}) would be packaged; add `{name}/` to {ignore}",
+                    f"the virtual environment `{name}/` ({len(inside)} files, {_mb(sum(inside))}) would be packaged,"
+                    f" and the official plugin CI rejects it; add `{name}/` to {ignore}",
                     Severity.WARNING,
                 )
         total = sum(size for _, size in facts.packaged)
@@ -1528,6 +1540,8 @@ class PackageTooLarge(_PackagingRule):
 
 
 def _mb(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024)) if size else 0} kB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 

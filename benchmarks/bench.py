@@ -1,0 +1,64 @@
+"""How fast dify-lint is on a tree of plugins: whole tree, one plugin (as pre-commit runs it),
+and the YAML-only rules. Each figure is the median wall time of several runs of the real
+command in a fresh process, start-up included.
+
+    python benchmarks/bench.py PATH [--runs N] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def timed(command: list[str], runs: int) -> tuple[float, str]:
+    times = []
+    last = ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        if done.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed with {done.returncode}:\n{done.stderr}")
+    return statistics.median(times), last
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0)
+    args = parser.parse_args()
+
+    base = [sys.executable, "-m", "dify_lint", "check", "--output-format", "concise", "--isolated"]
+    plugins = sorted({p.parent for p in args.path.rglob("manifest.yaml") if ".venv" not in p.parts})
+    yaml_files = sum(1 for _ in args.path.rglob("*.yaml"))
+    py_files = sum(1 for _ in args.path.rglob("*.py"))
+    print(f"tree: {args.path} ({len(plugins)} plugin roots, {yaml_files} YAML files, {py_files} Python files)")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+
+    startup, _ = timed([sys.executable, "-m", "dify_lint", "--version"], args.runs)
+    print(f"start-up (dify-lint --version):              {startup * 1000:7.0f} ms")
+
+    whole, summary = timed([*base, "--jobs", str(args.jobs), str(args.path)], args.runs)
+    print(f"whole tree, all rules:                       {whole:7.2f} s   ({summary})")
+    serial, _ = timed([*base, "--jobs", "1", str(args.path)], args.runs)
+    print(f"whole tree, all rules, one process:          {serial:7.2f} s")
+    yaml_only, _ = timed([*base, "--jobs", str(args.jobs), "--select", "DPL0,DPL1,DPL2", str(args.path)], args.runs)
+    print(f"whole tree, DPL0-DPL2 (YAML) rules:          {yaml_only:7.2f} s")
+
+    if plugins:
+        sizes = sorted(plugins, key=lambda p: sum(f.stat().st_size for f in p.rglob("*") if f.is_file()))
+        for label, plugin in (("median", sizes[len(sizes) // 2]), ("largest", sizes[-1])):
+            one, _ = timed([*base, str(plugin)], args.runs)
+            print(f"one plugin ({label}: {plugin.name}):".ljust(45) + f"{one * 1000:7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
