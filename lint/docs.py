@@ -59,7 +59,7 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     lines = [
         f"{heading} {rule.code} {rule.name}",
         "",
-        f"*{rule.severity.value}*: {rule.summary}",
+        f"*{rule.severity.value}{', opt-in' if rule.default_off else ''}*: {rule.summary}",
         "",
         textwrap.dedent(rule.explanation).strip(),
         "",

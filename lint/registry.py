@@ -67,10 +67,13 @@ def select_rules(select: Sequence[str] | None, ignore: Sequence[str] | None) -> 
     """Rules matching `select` (all when empty) and no `ignore` token, the more specific winning.
 
     `--select DPL3 --ignore DPL301` drops DPL301; `--ignore DPL3 --select DPL301` keeps it,
-    because a full code is more specific than a prefix.
+    because a full code is more specific than a prefix. Opt-in rules (`default_off`) run only
+    when selected by their exact code or name.
     """
     chosen = []
     for rule in all_rules():
+        if rule.default_off and not any(t.strip().upper() == rule.code or t.strip().lower() == rule.name for t in select or ()):
+            continue  # opt-in rules run only when named exactly
         best_select = _specificity(rule, select) if select else 0
         best_ignore = _specificity(rule, ignore or ())
         if best_select is None:

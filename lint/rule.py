@@ -43,6 +43,8 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     #: Why it matters, and what Dify does; a few sentences of Markdown.
     explanation: ClassVar[str] = ""
+    #: Opt-in: runs only when selected by its exact code or name (useful, but too chatty by default).
+    default_off: ClassVar[bool] = False
     invalid: ClassVar[tuple[Example, ...]] = ()
     valid: ClassVar[tuple[Example, ...]] = ()
 

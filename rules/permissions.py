@@ -128,13 +128,15 @@ class MissingPermission(Rule):
 class UnusedPermission(Rule):
     code = "DPL602"
     name = "unused-permission"
-    summary = "The manifest grants a permission no code uses"
+    summary = "The manifest grants a permission no code uses (opt-in)"
     severity = Severity.INFO
+    default_off = True
     explanation = """
     Permissions are shown to the workspace administrator who installs the plugin; asking for access
     the plugin never uses costs trust and widens what a compromised plugin could do. This is
     reported only when every Python file of the plugin parsed and no call reaches the session in a
-    way dify-lint cannot follow.
+    way dify-lint cannot follow. It is opt-in (`--extend-select DPL602`): the plugin template grants
+    model and tool access by default, so most plugins would hear about it.
     """
     invalid = (Example({"manifest.yaml": _with_permission("    storage:\n      enabled: true\n      size: 1048576\n")}),)
     valid = (
