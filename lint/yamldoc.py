@@ -266,7 +266,7 @@ class YamlDoc:
             if key_node is not None:
                 return mark_span(key_node.start_mark, key_node.end_mark)
             return mark_span(node.start_mark)
-        empty = node.value == "" and node.style is None
+        empty = node.value == "" and not node.style  # libyaml gives "" where PyYAML gives None
         if key_node is not None and (key or empty):
             return mark_span(key_node.start_mark, key_node.end_mark)
         return mark_span(node.start_mark, node.end_mark)
@@ -298,6 +298,10 @@ class YamlDoc:
 def _syntax_message(error: yaml.YAMLError) -> str:
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem_mark = getattr(error, "problem_mark", None)
+    if context and context_mark is not None and problem_mark is not None and context_mark.line != problem_mark.line:
+        context = f"{context} (started at line {context_mark.line + 1})"
     text = f"{context}: {problem}" if context else problem
     return f"YAML syntax error: {text}"
 

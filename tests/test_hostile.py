@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -107,14 +106,20 @@ def test_fifty_megabyte_yaml_is_skipped_not_parsed(tmp_path, run_cli):
     assert any(f["code"] == "DPL006" and "MiB" in f["message"] for f in findings)
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs POSIX permissions")
-def test_unreadable_file(tmp_path, run_cli):
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file")
+def test_unreadable_file(tmp_path, run_cli, monkeypatch):
     root = _plugin_with(tmp_path, "tools/echo.yaml", b"identity: {}\n")
-    (root / "tools/echo.yaml").chmod(0)
-    result = run_cli("check", str(root), "--output-format", "json")
-    assert any(f["code"] == "DPL003" for f in json.loads(result.stdout))
+    original = Path.read_bytes
+
+    def refuse(self):
+        if self.name == "echo.yaml":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    findings = json.loads(run_cli("check", str(root), "--output-format", "json").stdout)
+    (unreadable,) = [f for f in findings if f["code"] == "DPL003"]
+    assert unreadable["filename"].endswith("tools/echo.yaml")
+    assert unreadable["message"] == "cannot read file: Permission denied"
 
 
 def test_manifest_that_is_a_directory(tmp_path, run_cli):
