@@ -46,8 +46,13 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour in text output.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False),
+    help="Read this file's content from standard input (an editor's unsaved buffer) and report only its findings.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
-def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet, jobs):
+def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet, jobs, stdin_filename):
     """Lint the plugins at PATHS (default: the current directory)."""
     from .config import ConfigError, find_config, load_config
     from .discovery import PathNotFound, find_plugin_roots
@@ -71,6 +76,8 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
         for codes in config.per_file_ignores.values():
             check_selectors(codes)
         rules = select_rules(chosen_select, chosen_ignore)
+        if stdin_filename:
+            paths = (stdin_filename,)
         plugins = find_plugin_roots(paths, config.exclude)
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         click.echo(f"dify-lint: error: {error}", err=True)
@@ -80,7 +87,11 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
         sys.exit(EXIT_CLEAN)
 
+    if stdin_filename and plugins:
+        plugins, wanted = _with_buffer(plugins[0], stdin_filename)
     result = lint_plugins(plugins, rules, config, jobs=jobs)
+    if stdin_filename and plugins:
+        result.diagnostics = [d for d in result.diagnostics if d.path == wanted]
     fmt = output_format or config.output_format or "text"
     if statistics:
         _print_statistics(result.diagnostics)
@@ -93,6 +104,15 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _with_buffer(plugin, filename: str):
+    """The plugin with `filename` read from standard input, and that file's displayed path."""
+    from .plugin import Plugin
+
+    relative = Path(filename).absolute().relative_to(plugin.root.absolute()).as_posix()
+    buffer = sys.stdin.buffer.read().decode("utf-8", "replace")
+    return [Plugin(plugin.root, plugin.display, unsaved={relative: buffer})], plugin.display_path(relative)
 
 
 def _print_statistics(diagnostics) -> None:

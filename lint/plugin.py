@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .diagnostics import Span
-from .files import MAX_PYTHON_BYTES, MAX_YAML_BYTES, ReadProblem, Resolved, read_text, resolve_inside
+from .files import MAX_PYTHON_BYTES, MAX_YAML_BYTES, ReadProblem, Resolved, TextFile, read_text, resolve_inside
 from .pymodule import PyModule
 from .yamldoc import PathItem, YamlDoc
 
@@ -98,9 +98,11 @@ class Declaration:
 
 
 class Plugin:
-    def __init__(self, root: Path, display: str):
+    def __init__(self, root: Path, display: str, unsaved: dict[str, str] | None = None):
         self.root = root
         self.display = display  # the root as the user should see it
+        #: editor buffers not yet saved, by relative path: read instead of the file on disk
+        self.unsaved = unsaved or {}
         self.read_problems: dict[str, ReadProblem] = {}
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
@@ -116,7 +118,7 @@ class Plugin:
     def yaml(self, relative: str) -> YamlDoc | None:
         """The parsed YAML file at `relative` (inside the root), or None if it cannot be read."""
         if relative not in self._yaml:
-            loaded = read_text(self.root / relative, MAX_YAML_BYTES)
+            loaded = self._read(relative, MAX_YAML_BYTES, python=False)
             if loaded.problem:
                 self.read_problems[relative] = loaded.problem
                 self._yaml[relative] = None
@@ -126,13 +128,18 @@ class Plugin:
 
     def python(self, relative: str) -> PyModule | None:
         if relative not in self._python:
-            loaded = read_text(self.root / relative, MAX_PYTHON_BYTES, python=True)
+            loaded = self._read(relative, MAX_PYTHON_BYTES, python=True)
             if loaded.problem:
                 self.read_problems[relative] = loaded.problem
                 self._python[relative] = None
             else:
                 self._python[relative] = PyModule(relative, loaded.text or "")
         return self._python[relative]
+
+    def _read(self, relative: str, limit: int, *, python: bool) -> TextFile:
+        if relative in self.unsaved:
+            return TextFile(self.unsaved[relative])
+        return read_text(self.root / relative, limit, python=python)
 
     def loaded_yaml(self) -> Iterator[YamlDoc]:
         return (doc for doc in self._yaml.values() if doc is not None)

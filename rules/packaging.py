@@ -185,6 +185,8 @@ def _where(at: tuple[PathItem, ...]) -> str:
 def _listed(reference: Reference, owner: bool = False) -> str:
     """`listed in `plugins.tools``: where a reference is written (with its file when `owner`)."""
     verb = "listed in" if reference.at and isinstance(reference.at[-1], int) else "named in"
+    if reference.kind in ("model", "model_position") and reference.role == "declaration":
+        verb = "matched by"
     where = _where(reference.at)
     if not owner:
         return f"{verb} `{where}`"
@@ -956,8 +958,8 @@ class SourceClassCount(_PackagingRule):
             reference.owner,
             reference.at,
             f"`{path}` binds {len(counted.definite)} subclasses of {target.label} at module level: {', '.join(names)};"
-            f' the SDK needs exactly one and stops with "Multiple subclasses of {reference.kind}".'
-            " Import the module instead of the class it defines",
+            f' the SDK needs exactly one and stops with "Multiple subclasses of {reference.kind}"'
+            f"{_fix_hint(path, counted)}",
             related=tuple(related),
         )
 
@@ -990,6 +992,21 @@ class SourceClassCount(_PackagingRule):
                 " subclass; the SDK stops at start-up",
                 key=True,
             )
+
+
+def _fix_hint(path: str, counted: Count) -> str:
+    """How to keep a base class out of the module's names, for the first imported one."""
+    for name, value in counted.definite:
+        if value[0] == "sdk":
+            return f"; `import dify_plugin` and subclass `dify_plugin.{value[1]}` instead of importing the class"
+        if value[0] == "class" and value[1] != path:
+            module = value[1][: -len("/__init__.py")] if value[1].endswith("/__init__.py") else value[1][:-3]
+            parent, _, leaf = module.replace("/", ".").rpartition(".")
+            statement = f"from {parent} import {leaf}" if parent else f"import {leaf}"
+            return f"; write `{statement}` and subclass `{leaf}.{value[2]}` instead of importing the class"
+        if value[0] == "class" and value[2] != name:
+            return f"; `{name}` is a second name for `{value[2]}`: remove it"
+    return ""
 
 
 def _icons(plugin: Plugin) -> Iterator[tuple[YamlDoc, tuple[PathItem, ...], str]]:
@@ -1370,8 +1387,8 @@ class IgnoredRequiredFile(_PackagingRule):
             yield Finding(
                 ignore.name,
                 Span(Position(line, column), Position(line, column + len(pattern.text))),
-                f"`{pattern.text}` in {ignore.name}{fallback} leaves `{path}` ({why}){more} out of the package;"
-                f" installing the packaged plugin fails{note}",
+                f"`{pattern.text}` in {ignore.name}{fallback} leaves `{path}` ({why}){more} out of the package,"
+                f" so the installed plugin lacks it{note}",
             )
 
 

@@ -24,13 +24,13 @@ class Run:
 def run_cli():
     """Run `dify-lint ARGS...` in-process from `cwd`, returning exit code, stdout and stderr."""
 
-    def run(*args: str, cwd: Path | None = None) -> Run:
+    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> Run:
         runner = CliRunner()
         previous = os.getcwd()
         if cwd is not None:
             os.chdir(cwd)
         try:
-            result = runner.invoke(main, list(args), catch_exceptions=True)
+            result = runner.invoke(main, list(args), input=input, catch_exceptions=True)
         finally:
             os.chdir(previous)
         if result.exception is not None and not isinstance(result.exception, SystemExit):

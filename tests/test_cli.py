@@ -256,3 +256,15 @@ def test_rule_list_and_explain(run_cli):
 def test_version(run_cli):
     result = run_cli("--version")
     assert result.exit_code == 0 and "dify-lint" in result.stdout
+
+
+def test_stdin_filename_lints_an_unsaved_buffer(flawed, run_cli):
+    buffer = (flawed / "tools" / "forecast.yaml").read_text("utf-8").replace("form: llmm", "form: llm")
+    result = run_cli(
+        "check", "--stdin-filename", "tools/forecast.yaml", "--output-format", "json", cwd=flawed, input=buffer
+    )
+    findings = json.loads(result.stdout)
+    assert {f["filename"] for f in findings} == {"tools/forecast.yaml"}
+    assert any("human_descripton" in f["message"] for f in findings)  # the buffer was read
+    assert not [f for f in findings if "llmm" in f["message"]]  # the buffer, not the file on disk
+    assert (flawed / "tools" / "forecast.yaml").read_text("utf-8").count("llmm") == 1  # nothing written
