@@ -156,6 +156,12 @@ class Plugin:
     def manifest(self) -> YamlDoc | None:
         return self.yaml(MANIFEST)
 
+    @property
+    def is_bundle(self) -> bool:
+        """A `type: bundle` manifest describes a bundle of plugins, not a plugin: it is not linted."""
+        doc = self.manifest
+        return doc is not None and doc.usable and isinstance(doc.data, dict) and doc.data.get("type") == "bundle"
+
     @cached_property
     def _graph(self) -> tuple[list[Declaration], list[Reference]]:
         declarations: list[Declaration] = []

@@ -24,12 +24,11 @@ import sys
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
 from dify_lint.diagnostics import Position, Related, Severity, Span
 from dify_lint.examples import BASE_PLUGINS
-from dify_lint.files import Resolved
 from dify_lint.plugin import MANIFEST, Declaration, Plugin, Reference
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.yamldoc import PathItem, YamlDoc
@@ -98,9 +97,9 @@ class _Facts:
         return bool(names and names.get(ASSETS))
 
     @cached_property
-    def assets(self) -> dict[str, str]:
+    def assets(self) -> set[str]:
         """Every file under `_assets/` by its name relative to it, as the daemon's asset map."""
-        found: dict[str, str] = {}
+        found: set[str] = set()
         if not self.assets_dir:
             return found
         top = self.plugin.root / ASSETS
@@ -108,8 +107,7 @@ class _Facts:
             subdirs.sort()
             base = Path(directory).relative_to(top).as_posix()
             for name in files:
-                key = name if base == "." else f"{base}/{name}"
-                found[key] = key
+                found.add(name if base == "." else f"{base}/{name}")
         return found
 
     # -- the ignore file ------------------------------------------------------------------------
@@ -463,13 +461,8 @@ _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*([^\n#]
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _STAR_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.MULTILINE)
 _ALL = re.compile(r"^__all__\s*(?::[^=]*)?=\s*[\[(]([^\])]*)[\])]", re.MULTILINE)
-_STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"typing_extensions", "pydantic", "abc", "enum"}
-
-
-@dataclass
-class Binding:
-    name: str
-    value: Value
+#: Modules whose classes are known not to descend from the SDK's: the standard library and a few others.
+_NOT_DIFY = set(getattr(sys, "stdlib_module_names", ())) | {"typing_extensions", "pydantic", "werkzeug", "requests", "httpx"}
 
 
 @dataclass
@@ -501,11 +494,13 @@ class ClassIndex:
         names = self.facts.listing(listing_dir)
         if names is None:
             return None
-        if names.get(leaf):
-            init = f"{stem}/__init__.py"
-            return ("mod", init if (self.plugin.root / init).is_file() else "", stem)
+        init = f"{stem}/__init__.py"
+        if names.get(leaf) and (self.plugin.root / init).is_file():
+            return ("mod", init, stem)  # a package
         if f"{leaf}.py" in names and not names[f"{leaf}.py"]:
-            return ("mod", f"{stem}.py", "")
+            return ("mod", f"{stem}.py", "")  # a module: it wins over a folder without __init__.py
+        if names.get(leaf):
+            return ("mod", "", stem)  # a namespace package
         return None
 
     def module(self, dotted: str, importer: str) -> Value:
@@ -520,7 +515,10 @@ class ClassIndex:
                     return ("unknown",)
                 package = package[: len(package) - (level - 1)]
             if not parts:
-                return ("mod", "/".join(package + ["__init__.py"]) if package else "", "/".join(package)) if package else ("unknown",)
+                if not package:
+                    return ("unknown",)  # a relative import in a top-level module fails
+                init = "/".join(package + ["__init__.py"])
+                return ("mod", init if (self.plugin.root / init).is_file() else "", "/".join(package))
             found = self._locate(parts, "/".join(package))
             return found or ("unknown",)
         if not parts:
@@ -533,7 +531,7 @@ class ClassIndex:
         top = parts[0]
         if self._locate([top]) is not None:
             return ("unknown",)  # a local package without this submodule
-        return ("foreign", top in _STDLIB or top in sys.builtin_module_names)
+        return ("foreign", top in _NOT_DIFY or top in sys.builtin_module_names)
 
     def attribute(self, value: Value, name: str, importer: str) -> Value:
         """`value.name`, for a module value (what `from M import name` binds)."""
@@ -755,12 +753,22 @@ class _PackagingRule(Rule):
         raise NotImplementedError
 
 
-def _source_hint(plugin: Plugin, reference: Reference) -> str | None:
-    """For a source that is not a .py file: what the SDK will import instead, if anything."""
-    relative = reference.target.relative or ""
-    stem = relative.rsplit(".", 1)[0] if "." in relative.rsplit("/", 1)[-1] else relative
-    sibling = f"{stem}.py"
-    return sibling if (plugin.root / sibling).is_file() else None
+def loaded_source(plugin: Plugin, facts: "_Facts", reference: Reference) -> str | None:
+    """The .py file the SDK imports for a source reference, if any.
+
+    The SDK turns the path into a module name (`tools/search.yaml` -> `tools.search`) and asks the
+    import system for that module first, so `tools/search.py` is what runs whenever it exists.
+    """
+    relative = reference.target.relative
+    if reference.target.problem or not relative:
+        return None
+    try:
+        sibling = PurePosixPath(relative).with_suffix("").as_posix() + ".py"
+    except ValueError:  # "." or a name the path cannot take a suffix off
+        return None
+    if facts.exact(sibling)[0] and (plugin.root / sibling).is_file():
+        return sibling
+    return None
 
 
 class MissingFile(_PackagingRule):
@@ -794,6 +802,20 @@ class MissingFile(_PackagingRule):
                 continue
             target = reference.target
             relative = target.relative or target.written
+            if reference.role == "source":
+                loaded = loaded_source(plugin, facts, reference)
+                if loaded == relative:
+                    continue
+                if loaded is not None:
+                    what = "is not a Python file" if target.is_file else "does not exist"
+                    yield self.at(
+                        reference.owner,
+                        reference.at,
+                        f"`{target.written}` {what}; the SDK imports `{loaded}` instead, only because the module"
+                        f" names match: write `{loaded}`",
+                        severity=Severity.WARNING,
+                    )
+                    continue
             exact, other = facts.exact(relative)
             if not exact:
                 hint = f"; `{other}` differs only in letter case, and Dify runs on a case-sensitive file system" if other else ""
@@ -802,22 +824,12 @@ class MissingFile(_PackagingRule):
             if not target.is_file:
                 yield self.at(reference.owner, reference.at, f"`{target.written}` is a folder, not a file ({_listed(reference)})")
                 continue
-            if reference.role == "source" and not relative.endswith(".py"):
-                sibling = _source_hint(plugin, reference)
-                if sibling:
-                    yield self.at(
-                        reference.owner,
-                        reference.at,
-                        f"`{target.written}` is not a Python file; the SDK imports `{sibling}` instead only because"
-                        f" the module names match: write `{sibling}`",
-                        severity=Severity.WARNING,
-                    )
-                else:
-                    yield self.at(
-                        reference.owner,
-                        reference.at,
-                        f"`{target.written}` is not a Python file; the SDK cannot import it: name the .py source",
-                    )
+            if reference.role == "source":
+                yield self.at(
+                    reference.owner,
+                    reference.at,
+                    f"`{target.written}` is not a Python file; the SDK cannot import it: name the .py source",
+                )
 
 
 class PathOutsidePlugin(_PackagingRule):
@@ -852,10 +864,9 @@ class PathOutsidePlugin(_PackagingRule):
             if resolved.problem:
                 yield self.at(manifest, ("privacy",), f"`{privacy}` {resolved.problem}; it is not packaged and was not read")
         for doc, at, value in _icons(plugin):
-            if "/" in value or "\\" in value:
-                resolved = plugin.resolve(f"{ASSETS}/{value}")
-                if resolved.problem:
-                    yield self.at(doc, at, f"icon `{value}` {resolved.problem.replace('plugin root', '`_assets/` folder')}")
+            resolved = plugin.resolve(f"{ASSETS}/{value}")
+            if resolved.problem and "link" in resolved.problem:
+                yield self.at(doc, at, f"icon `{value}` in `_assets/` {resolved.problem}; the package would hold the file it points at")
 
 
 def _is_url(value: str) -> bool:
@@ -890,6 +901,11 @@ class SourceClassCount(_PackagingRule):
             note="The imported base class is a second `Tool` subclass in the module.",
         ),
         Example({"tools/echo.py": "from dify_plugin import Tool\n\n\ndef make():\n    class EchoTool(Tool):\n        pass\n    return EchoTool\n"}, note="A class defined inside a function is not at module level."),
+        Example(
+            {"provider/example.yaml": _BASE_TRIGGER_PROVIDER.replace("events:\n", "subscription_constructor:\n  parameters: []\nevents:\n")},
+            base="trigger",
+            note="The YAML declares a subscription constructor the source does not implement.",
+        ),
     )
     valid = (
         Example(
@@ -907,18 +923,18 @@ class SourceClassCount(_PackagingRule):
     def findings(self, plugin: Plugin, facts: _Facts) -> Iterator[Finding]:
         index = facts.classes
         for reference in plugin.references:
-            if reference.role != "source" or not reference.target.is_file:
+            if reference.role != "source":
                 continue
-            path = reference.target.relative or ""
-            if not path.endswith(".py"):
+            path = loaded_source(plugin, facts, reference)
+            if path is None:
                 continue
             target = Target.of(reference.kind)
             counted = index.count(path, target)
             if counted is None:
                 continue
             yield from self._judge(plugin, index, reference, path, target, counted)
-        for declaration in plugin.declarations_of("trigger_provider"):
-            yield from self._constructor(plugin, index, declaration)
+            if reference.kind == "Trigger":
+                yield from self._constructor(index, reference.owner, path)
 
     def _judge(self, plugin, index, reference: Reference, path: str, target: Target, counted: Count) -> Iterator[Finding]:
         if reference.multiple:
@@ -963,15 +979,7 @@ class SourceClassCount(_PackagingRule):
             related=tuple(related),
         )
 
-    def _constructor(self, plugin: Plugin, index: ClassIndex, declaration: Declaration) -> Iterator[Finding]:
-        doc = declaration.doc
-        source = doc.get("extra", "python", "source")
-        if not isinstance(source, str):
-            return
-        resolved = plugin.resolve(source)
-        if not resolved.is_file or not (resolved.relative or "").endswith(".py"):
-            return
-        path = resolved.relative or ""
+    def _constructor(self, index: ClassIndex, doc: YamlDoc, path: str) -> Iterator[Finding]:
         target = Target.of("TriggerSubscriptionConstructor")
         counted = index.count(path, target)
         if counted is None:
@@ -1069,12 +1077,10 @@ class MissingIcon(_PackagingRule):
                     severity=Severity.WARNING,
                 )
                 continue
-            if "/" in value and plugin.resolve(f"{ASSETS}/{value}").problem:
-                continue  # DPL302
             yield self.at(doc, at, self._message(value, assets, facts))
 
     @staticmethod
-    def _message(value: str, assets: dict[str, str], facts: _Facts) -> str:
+    def _message(value: str, assets: set[str], facts: _Facts) -> str:
         if not facts.assets_dir:
             return f"icon `{value}` is not in `_assets/`: the plugin has no `_assets/` folder"
         stripped = value.removeprefix("./").removeprefix("_assets/")
@@ -1207,10 +1213,12 @@ def _pyproject_state(text: str) -> tuple[str, str]:
     except Exception as error:  # noqa: BLE001 - any TOML problem
         return "invalid", str(error).splitlines()[0] if str(error) else "invalid TOML"
     project = data.get("project")
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    if tool_uv.get("default-groups") not in (None, ["dev"]):
+        return "unknown", ""  # uv installs other groups too
     if not isinstance(project, dict):
-        if re.search(r"dify[-_.]plugin", text, re.I):
-            return "unknown", ""
-        return "no-project", ""
+        return "no-project", "poetry" if "poetry" in tool else ""
     if "dependencies" in (project.get("dynamic") or []):
         return "unknown", ""
     dependencies = project.get("dependencies") or []
@@ -1219,9 +1227,6 @@ def _pyproject_state(text: str) -> tuple[str, str]:
     if any(isinstance(d, str) and _names_sdk(d) for d in dependencies):
         return "yes", ""
     groups = data.get("dependency-groups")
-    tool_uv = (data.get("tool") or {}).get("uv") if isinstance(data.get("tool"), dict) else None
-    if isinstance(tool_uv, dict) and tool_uv.get("default-groups") not in (None, ["dev"]):
-        return "unknown", ""
     in_dev = isinstance(groups, dict) and any(
         isinstance(d, str) and _names_sdk(d) for d in (groups.get("dev") or []) if isinstance(groups.get("dev"), list)
     )
@@ -1271,9 +1276,10 @@ class DependencyFile(_PackagingRule):
             if state == "invalid":
                 yield _file_start(f"pyproject.toml is not valid TOML ({detail}); `uv sync` fails when Dify installs the plugin")
             elif state == "no-project":
+                poetry = " ([tool.poetry] is not read by uv)" if detail == "poetry" else ""
                 yield _file_start(
-                    "pyproject.toml has no [project] table, yet Dify installs from it (`uv sync`) rather than from"
-                    " requirements.txt: declare the dependencies, with dify_plugin, under [project]"
+                    f"pyproject.toml has no [project] table{poetry}, so `uv sync`, which Dify runs when pyproject.toml"
+                    " exists, installs nothing; declare the dependencies, with dify_plugin, under [project]"
                 )
             elif state == "no":
                 where = " (it is only in the dev group, which `uv sync --no-dev` skips)" if detail == "dev" else ""
@@ -1313,7 +1319,7 @@ def _needed_files(plugin: Plugin, facts: _Facts) -> Iterator[tuple[str, bool, st
             if value in facts.assets or value in top:
                 yield f"{ASSETS}/{value}", False, f"icon named in {doc.path} `{_where(at)}`"
     for reference in plugin.references:
-        if reference.role in ("declaration", "source", "position") and reference.target.is_file:
+        if reference.role in ("declaration", "position") and reference.target.is_file:
             yield reference.target.relative or "", False, _listed(reference, owner=True)
     entry = plugin.entrypoint_path()
     if entry and (plugin.root / entry).is_file():
@@ -1325,8 +1331,10 @@ def _needed_files(plugin: Plugin, facts: _Facts) -> Iterator[tuple[str, bool, st
         yield "pyproject.toml", False, "the dependency file Dify installs from"
     index = facts.classes
     for reference in plugin.references:
-        if reference.role == "source" and reference.target.is_file and (reference.target.relative or "").endswith(".py"):
-            index.bindings(reference.target.relative or "")
+        loaded = loaded_source(plugin, facts, reference) if reference.role == "source" else None
+        if loaded is not None:
+            yield loaded, False, _listed(reference, owner=True)
+            index.bindings(loaded)
     for module, importers in sorted(index.modules_used.items()):
         yield module, False, f"imported by {sorted(importers)[0]}"
 
@@ -1344,7 +1352,8 @@ class IgnoredRequiredFile(_PackagingRule):
     The daemon does not follow git's rules exactly. Every line is trimmed; a pattern without a
     slash matches a file or folder of that name at any depth; a pattern with a slash is matched from
     the plugin root; any matching pattern excludes, and a `!negation` never brings a file back. So
-    `*.yaml` followed by `!manifest.yaml` still leaves out the manifest.
+    `*.yaml` followed by `!manifest.yaml` still leaves out the manifest. Character classes follow
+    Go: `[^a]` negates, while `[!a]` means "`!` or `a`".
     """
     invalid = (
         Example({".difyignore": ".venv/\ntools/\n"}),
@@ -1375,9 +1384,10 @@ class IgnoredRequiredFile(_PackagingRule):
             pattern = patterns[line]
             path, why = hits[0]
             more = f" and {len(hits) - 1} more file{'s' if len(hits) > 2 else ''} the plugin needs" if len(hits) > 1 else ""
-            rescued = [n for n in negations if n.text[1:].strip("/") in {h[0] for h in hits} or n.text[1:].rstrip("/") == path]
+            rescued = [n for n in negations if n.text[1:].strip().strip("/") in {h[0] for h in hits}]
             note = (
-                f"; the `{rescued[0].text}` line does not bring it back: the daemon ignores negations"
+                f"; `{rescued[0].text}` does not bring `{rescued[0].text[1:].strip().strip('/')}` back:"
+                " the daemon ignores negations"
                 if rescued
                 else ""
             )
@@ -1412,8 +1422,12 @@ class ModelGlobUnmatched(_PackagingRule):
     A model provider lists its predefined model YAML files with globs under
     `models.<type>.predefined`, resolved from the plugin root. A glob that matches nothing adds no
     model, usually because of a typo or a moved folder. The position file (`models.<type>.position`,
-    or a `_position.yaml` the glob matches) orders the models in Dify's UI by their `model` name; a
-    name no model YAML of that type declares is ignored, often a model that was removed or renamed.
+    or a `_position.yaml` the glob matches) is meant to order the models by their `model` name, as
+    the SDK documents it; a name no model YAML of that type declares (a removed or renamed model, or
+    a file name written instead of the model name) orders nothing. Current Dify versions list models
+    in file order without reading the positions, so such entries are dead weight rather than a
+    failure, so they are reported as info. Providers that offer only `customizable-model` are not
+    checked.
     """
     invalid = (
         Example({"provider/example.yaml": _BASE_MODEL_PROVIDER.replace('"models/llm/*.yaml"', '"models/chat/*.yaml"')}, base="model"),
@@ -1483,6 +1497,7 @@ class ModelGlobUnmatched(_PackagingRule):
                         span,
                         f"`{_short(name)}` is listed in the {model_type} position file but no {model_type} model YAML"
                         f" declares it{detail}",
+                        severity=Severity.INFO,  # current Dify lists models in file order: no failure
                     )
 
 
