@@ -8,7 +8,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span

@@ -17,8 +17,6 @@ from .diagnostics import Position, Span
 from .sdk import BY_PATH, OWNERS, Endpoint
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from .plugin import Plugin
     from .pymodule import PyModule
 
@@ -129,7 +127,6 @@ class _Scope:
 
     def __init__(self, function: Function):
         self.names: dict[str, SessionPath] = {}
-        cst = _cst()
         for param in function.parameters():
             annotation = dotted(param.annotation.annotation) if param.annotation is not None else ""
             if param.name.value == "session" or annotation.split(".")[-1] == "Session":
@@ -200,7 +197,6 @@ def session_calls(module: "PyModule") -> list[SessionCall]:
 
 
 def _bind(module: "PyModule", function: Function, scope: _Scope, node: Any) -> SessionCall | None:
-    cst = _cst()
     if dotted(node.func) == "getattr":
         return None  # getattr(self.session.model, "llm") is an access, not a call of it
     path = scope.path_of(node.func)

@@ -12,7 +12,7 @@ from dify_lint.engine import lint_plugin
 from dify_lint.examples import BASE_PLUGINS, materialize
 from dify_lint.registry import find_rule
 from dify_lint.rule import Example
-from dify_lint.rules.packaging import IgnoreFile, go_match
+from dify_lint.ignorefile import IgnoreFile, go_match
 
 ECHO_YAML = (BASE_PLUGINS / "tool" / "tools" / "echo.yaml").read_text("utf-8")
 PROVIDER_YAML = (BASE_PLUGINS / "tool" / "provider" / "example.yaml").read_text("utf-8")

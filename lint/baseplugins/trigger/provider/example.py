@@ -1,6 +1,3 @@
-from collections.abc import Mapping
-from typing import Any
-
 from werkzeug import Request, Response
 
 from dify_plugin.entities.trigger import EventDispatch, Subscription

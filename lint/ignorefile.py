@@ -1,0 +1,189 @@
+"""Which files the daemon leaves out of a package: its `.difyignore` (or `.gitignore`) rules.
+
+The daemon's behaviour (`decoder/fs.go`, with go-git v5's `gitignore.Pattern`) is not git's: every
+line is trimmed, a pattern without a slash matches a name at any depth, any matching pattern
+excludes, and `!negation` never re-includes; character classes follow Go's `path.Match`. A
+gitignore library (pathspec) implements git's rules and would give the wrong answer, so this is
+written here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    line: int  # 1-based line in the ignore file
+    text: str  # the line as the daemon keeps it (trimmed)
+    inclusion: bool
+    dir_only: bool
+    anchored: bool  # holds a "/" (other than a trailing one): matched from the root
+    parts: tuple[str, ...]
+
+    def match(self, parts: list[str], is_dir: bool) -> bool:
+        """go-git v5 `pattern.Match` (domain-less) returning Exclude or Include."""
+        if self.anchored:
+            return _glob_match(self, parts, is_dir)
+        return _simple_name_match(self, parts, is_dir)
+
+
+class IgnoreFile:
+    """`.difyignore` (or `.gitignore` when there is none) read as the daemon reads it."""
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        self.patterns: list[IgnorePattern] = []
+        for number, raw in enumerate(text.split("\n"), 1):
+            line = raw.strip(" \t\r\n\v\f\x85\xa0")
+            if not line or line.startswith("#"):
+                continue
+            body = line
+            inclusion = body.startswith("!")
+            if inclusion:
+                body = body[1:]
+            if not body.endswith("\\ "):
+                body = body.rstrip(" ")
+            dir_only = body.endswith("/")
+            if dir_only:
+                body = body[:-1]
+            self.patterns.append(
+                IgnorePattern(number, line, inclusion, dir_only, "/" in body, tuple(body.split("/")))
+            )
+
+    def match(self, relative: str, is_dir: bool) -> IgnorePattern | None:
+        """The first pattern that excludes this path itself (not counting its folders)."""
+        parts = relative.split("/")
+        for pattern in self.patterns:
+            if not pattern.inclusion and pattern.match(parts, is_dir):
+                return pattern
+        return None
+
+    def excluded_by(self, relative: str, is_dir: bool = False) -> IgnorePattern | None:
+        """The pattern that keeps `relative` out of the package: on it or on a folder above it."""
+        parts = relative.split("/")
+        for depth in range(1, len(parts) + 1):
+            found = self.match("/".join(parts[:depth]), is_dir if depth == len(parts) else True)
+            if found is not None:
+                return found
+        return None
+
+    def negations(self) -> list[IgnorePattern]:
+        return [p for p in self.patterns if p.inclusion]
+
+
+def _simple_name_match(pattern: IgnorePattern, parts: list[str], is_dir: bool) -> bool:
+    for index, name in enumerate(parts):
+        if not go_match(pattern.parts[0], name):
+            continue
+        if pattern.dir_only and not is_dir and index == len(parts) - 1:
+            return False
+        return True
+    return False
+
+
+def _glob_match(pattern: IgnorePattern, parts: list[str], is_dir: bool) -> bool:
+    matched = False
+    traverse = False
+    rest = list(parts)
+    for index, part in enumerate(pattern.parts):
+        if part == "":
+            traverse = False
+            continue
+        if part == "**":
+            if index == len(pattern.parts) - 1:
+                break
+            traverse = True
+            continue
+        if "**" in part:
+            return False
+        if not rest:
+            return False
+        if traverse:
+            traverse = False
+            while rest:
+                element = rest.pop(0)
+                if go_match(part, element):
+                    matched = True
+                    break
+                if not rest:
+                    matched = False
+        else:
+            if not go_match(part, rest[0]):
+                return False
+            matched = True
+            rest = rest[1:]
+    if matched and pattern.dir_only and not is_dir and not rest:
+        matched = False
+    return matched
+
+
+_GO_PATTERNS: dict[str, "re.Pattern[str] | None"] = {}
+
+
+def go_match(pattern: str, name: str) -> bool:
+    """Go's `filepath.Match` on one path element; a malformed pattern matches nothing."""
+    if pattern not in _GO_PATTERNS:
+        _GO_PATTERNS[pattern] = _go_regex(pattern)
+    compiled = _GO_PATTERNS[pattern]
+    return compiled is not None and compiled.fullmatch(name) is not None
+
+
+def _go_regex(pattern: str) -> "re.Pattern[str] | None":
+    out: list[str] = []
+    i, n = 0, len(pattern)
+
+    def escaped(j: int) -> tuple[str, int] | None:
+        if j >= n or pattern[j] in "-]":
+            return None
+        if pattern[j] == "\\":
+            j += 1
+            if j >= n:
+                return None
+        return pattern[j], j + 1
+
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "\\":
+            if i + 1 >= n:
+                return None
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        elif c == "[":
+            i += 1
+            negated = i < n and pattern[i] == "^"
+            if negated:
+                i += 1
+            items: list[str] = []
+            while True:
+                if i < n and pattern[i] == "]" and items:
+                    i += 1
+                    break
+                low = escaped(i)
+                if low is None:
+                    return None
+                lo, i = low
+                if i < n and pattern[i] == "-":
+                    high = escaped(i + 1)
+                    if high is None:
+                        return None
+                    hi, i = high
+                    if hi < lo:
+                        return None
+                    items.append(f"{re.escape(lo)}-{re.escape(hi)}")
+                else:
+                    items.append(re.escape(lo))
+            out.append(f"[{'^' if negated else ''}{''.join(items)}]")
+        else:
+            out.append(re.escape(c))
+            i += 1
+    try:
+        return re.compile("".join(out), re.DOTALL)
+    except re.error:
+        return None
