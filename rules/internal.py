@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from dify_lint.diagnostics import Severity
+from dify_lint.examples import BASE_PLUGINS
 from dify_lint.plugin import Plugin
 from dify_lint.rule import Example, Finding, Rule
 
@@ -18,6 +19,10 @@ class _FileRule(Rule):
 
     def findings(self, plugin: Plugin) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+_ECHO_YAML = (BASE_PLUGINS / "tool" / "tools" / "echo.yaml").read_text("utf-8")
+_CAFE_YAML = _ECHO_YAML.replace("en_US: Echo", "en_US: Caf\xe9")
 
 
 def _yaml_problems(plugin: Plugin, kind: str) -> Iterable[Finding]:
@@ -37,8 +42,8 @@ class YamlSyntaxError(_FileRule):
     parser gave up, which is sometimes just after the real mistake (an unclosed bracket or quote).
     Unknown tags such as `!include` are errors too: Dify loads YAML with a safe loader.
     """
-    invalid = (Example({"tools/echo.yaml": "identity:\n  name: [echo\n"}),)
-    valid = (Example({"tools/echo.yaml": "identity:\n  name: echo\n"}, note="Other rules judge the content."),)
+    invalid = (Example({"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", "en_US: [Echo")}, note="An unclosed bracket."),)
+    valid = (Example({"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", "en_US: \"[Echo\"")}, note="Quoted, it is text."),)
 
     def findings(self, plugin: Plugin) -> Iterable[Finding]:
         return _yaml_problems(plugin, "syntax")
@@ -72,8 +77,8 @@ class UnreadableFile(_FileRule):
     file, or one that cannot be opened fails at packaging or start-up. Python sources may declare
     another encoding with a PEP 263 coding comment.
     """
-    invalid = (Example({"tools/echo.yaml": "identity:\n  name: caf\xe9\n".encode("latin-1")}, note="The file is written in Latin-1."),)
-    valid = (Example({"tools/echo.yaml": "identity:\n  name: caf\xe9\n"}, note="The same file written in UTF-8."),)
+    invalid = (Example({"tools/echo.yaml": _CAFE_YAML.encode("latin-1")}, note="The file is written in Latin-1."),)
+    valid = (Example({"tools/echo.yaml": _CAFE_YAML}, note="The same file written in UTF-8."),)
 
     def findings(self, plugin: Plugin) -> Iterable[Finding]:
         for path, problem in plugin.read_problems.items():
