@@ -48,6 +48,7 @@ class SchemaIssue:
     message: str
     key: bool = False  # point at the key rather than the value
     unknown_key: bool = False
+    near_miss: bool = False  # an unknown key close to a known one: most likely a typo
 
 
 @lru_cache(maxsize=None)
@@ -108,7 +109,7 @@ def _translate(error) -> Iterator[SchemaIssue]:
                 continue
             where = f" in {subject}" if at else ""
             hint = f"; did you mean `{close[0]}`?" if close else "; Dify ignores it"
-            yield SchemaIssue((*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True)
+            yield SchemaIssue((*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True, near_miss=bool(close))
         return
     if validator == "unevaluatedProperties":
         return  # reported through additionalProperties where the schema uses it

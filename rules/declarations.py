@@ -14,6 +14,8 @@ from typing import Any, Iterable, Iterator
 from dify_lint.diagnostics import Severity
 from dify_lint.plugin import KIND_LABELS, Declaration, Plugin
 from dify_lint.rule import Example, Finding, Rule
+
+from .manifest import unknown_key_severity
 from dify_lint.yamldoc import PathItem
 
 # -- parameters with a `type` and maybe a `scope`, wherever a declaration holds them ----------
@@ -142,7 +144,9 @@ class UnknownKey(Rule):
     explanation = """
     The SDK's models and the daemon's structs drop keys they do not know, so a typo such as
     `requried` or `human_descripton` loses the setting without a word (and a misspelled required
-    key then fails as missing). dify-lint suggests the known key when one is close.
+    key then fails as missing). A key close to a known one is a warning, with the known key
+    suggested; any other unknown key (a leftover such as `icon` in a tool's `identity`, which Dify
+    never read) is info.
     """
     invalid = (Example({"tools/echo.yaml": tool_yaml(_TEXT_PARAMETER.format(form="llm").replace("required: true", "requried: true"))}),)
     valid = (Example({"tools/echo.yaml": tool_yaml()}),)
@@ -150,7 +154,7 @@ class UnknownKey(Rule):
     def check(self, plugin: Plugin) -> Iterable[Finding]:
         for declaration, issue in _declaration_issues(plugin):
             if issue.unknown_key:
-                yield self.at(declaration.doc, issue.at, issue.message, key=True)
+                yield self.at(declaration.doc, issue.at, issue.message, key=True, severity=unknown_key_severity(issue))
 
 
 # -- scope grammar ---------------------------------------------------------------------------

@@ -84,7 +84,8 @@ class ManifestUnknownKey(Rule):
     severity = Severity.WARNING
     explanation = """
     Neither the SDK nor the daemon complains about a key it does not know: they drop it. A typo
-    therefore loses the setting without a word. Under `resource.permission` this is worse: a
+    therefore loses the setting without a word: a key close to a known one is a warning, with the
+    known key suggested; any other unknown key is reported as info, since it changes nothing. Under `resource.permission` this is worse: a
     `models:` instead of `model:` means the plugin has no model permission at all, and its calls
     fail at run time.
     """
@@ -102,7 +103,12 @@ class ManifestUnknownKey(Rule):
         doc = plugin.manifest
         for issue in _manifest_issues(plugin):
             if issue.unknown_key:
-                yield self.at(doc, issue.at, issue.message, key=True)
+                yield self.at(doc, issue.at, issue.message, key=True, severity=unknown_key_severity(issue))
+
+
+def unknown_key_severity(issue) -> Severity:
+    """A near miss of a known key is a typo that loses a setting; any other extra key is inert."""
+    return Severity.WARNING if issue.near_miss else Severity.INFO
 
 
 def _categories(plugin: Plugin) -> dict[str, str]:
