@@ -249,26 +249,27 @@ class Plugin:
                 at = ("models", model_type, "predefined", index)
                 target = self.resolve(pattern)
                 yield Reference(doc, at, target, "glob", model_type)
-                for match in self.glob(target):
+                for match in self.glob(target, files_only=False):
+                    # a folder matched here is read as a model file by the SDK, and fails: DPL301 says so
                     kind = "model_position" if match.endswith("_position.yaml") else "model"
                     yield Reference(doc, at, self.resolve(match), "declaration", kind)
             position = entry.get("position")
             if isinstance(position, str):
                 yield Reference(doc, ("models", model_type, "position"), self.resolve(position), "position", model_type)
 
-    def glob(self, pattern: Resolved) -> list[str]:
-        """Files inside the root matching a glob written in YAML, sorted."""
-        if pattern.relative is None:
+    def glob(self, pattern: Resolved, *, files_only: bool = True) -> list[str]:
+        """Files (and folders, unless files_only) inside the root matching a glob from YAML, sorted."""
+        if pattern.relative is None or not pattern.written.strip():
             return []
         try:
             matches = sorted(self.root.glob(pattern.relative))
-        except (ValueError, OSError, NotImplementedError):
+        except (ValueError, OSError, NotImplementedError, IndexError):  # patterns pathlib refuses
             return []
         found = []
         for match in matches:
             relative = match.relative_to(self.root).as_posix()
             resolved = self.resolve(relative)
-            if resolved.problem is None and match.is_file():
+            if resolved.problem is None and relative != "." and (match.is_file() or not files_only):
                 found.append(relative)
         return found
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from .yamldoc import PathItem, YamlDoc
+from .yamldoc import PathItem, Timestamp, YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 BASE_URI = "https://dify-lint.invalid/schemas/"
@@ -39,6 +39,7 @@ _TYPE_WORDS = {
     "number": "a number",
     "boolean": "true or false",
     "null": "empty",
+    "timestamp": "a date",
 }
 
 
@@ -63,12 +64,69 @@ def _registry():
 
 
 @lru_cache(maxsize=None)
+def _validator_class():
+    """Draft 2020-12 as Dify's parsers see YAML data.
+
+    * `string` excludes unquoted YAML dates (the SDK receives a datetime there), which the
+      schemas accept only where they name the extra type `timestamp`;
+    * `pattern` anchors `$` at the very end, as pydantic does: Python's `re` would let `$` match
+      before a trailing newline (`name: |` block scalars end with one);
+    * the format `dify-datetime` is what pydantic accepts for a datetime or a date.
+    """
+    from jsonschema import Draft202012Validator, FormatChecker, validators
+    from jsonschema.exceptions import ValidationError
+
+    from .yamldoc import Timestamp
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {
+            "string": lambda _, value: isinstance(value, str) and not isinstance(value, Timestamp),
+            "timestamp": lambda _, value: isinstance(value, Timestamp),
+        }
+    )
+
+    def pattern(validator, expected, instance, schema):
+        if isinstance(instance, str) and not re.search(_anchored(expected), instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+    formats = FormatChecker()
+    formats.checks("dify-datetime")(_is_datetime)
+    cls = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=checker)
+    return cls, formats
+
+
+@lru_cache(maxsize=None)
+def _anchored(pattern: str) -> str:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + r"\Z"
+    return pattern
+
+
+def _is_datetime(value: object) -> bool:
+    """A datetime or a date as pydantic parses one: ISO 8601 with real calendar values."""
+    from datetime import date, datetime
+
+    if not isinstance(value, str):
+        return True  # other keywords judge other types
+    text = value.strip()
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        return True
+    except ValueError:
+        pass
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=None)
 def validator(kind: str):
     """One prebuilt validator per schema, reused for every document of that kind."""
-    from jsonschema import Draft202012Validator
-
+    cls, formats = _validator_class()
     schema = json.loads((SCHEMA_DIR / f"{kind}.json").read_text("utf-8"))
-    return Draft202012Validator(schema, registry=_registry())
+    return cls(schema, registry=_registry(), format_checker=formats)
 
 
 def has_schema(kind: str) -> bool:
@@ -77,13 +135,18 @@ def has_schema(kind: str) -> bool:
 
 def check(doc: YamlDoc, kind: str, label: str) -> list[SchemaIssue]:
     """Every schema issue of a usable document, sorted by position in the file."""
-    if doc.data is None:
-        return [SchemaIssue((), f"the file is empty; a {label} file must hold a mapping")]
-    if not isinstance(doc.data, dict):
-        return [SchemaIssue((), f"a {label} file must hold a mapping; got {_describe(doc.data)}")]
+    checker = validator(kind)
+    if checker.schema.get("type") == "object":
+        if doc.data is None:
+            return [SchemaIssue((), f"the file is empty; a {label} file must hold a mapping")]
+        if not isinstance(doc.data, dict):
+            return [SchemaIssue((), f"a {label} file must hold a mapping; got {_describe(doc.data)}")]
     issues: list[SchemaIssue] = []
-    for error in validator(kind).iter_errors(doc.data):
-        issues.extend(_translate(error))
+    try:
+        for error in checker.iter_errors(doc.data):
+            issues.extend(_translate(error))
+    except RecursionError:  # a schema that recurses with the data, on data near the depth cap
+        issues.append(SchemaIssue((), f"the {label} file is nested too deeply to check"))
     unique = list(dict.fromkeys(issues))
     return sorted(unique, key=lambda i: (doc.span(i.at, key=i.key).start, i.message))
 
@@ -145,6 +208,8 @@ def _best_context(error):
 def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     got = _describe(instance)
     if validator == "type":
+        if isinstance(instance, Timestamp):
+            return f"{subject} must be {_type_words(expected)}; got {got}, which YAML reads as a date: quote it"
         return f"{subject} must be {_type_words(expected)}; got {got}"
     if validator == "enum":
         options = ", ".join(str(o) for o in expected)
@@ -156,6 +221,8 @@ def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     if validator == "pattern":
         return f"{subject} must match `{expected}`; got {got}"
     if validator == "format":
+        if expected == "dify-datetime":
+            return f"{subject} must be a real date and time in ISO 8601 (like 2024-05-01T09:00:00Z); got {got}"
         return f"{subject} must be a valid {expected}; got {got}"
     if validator == "minLength":
         if expected == 1:

@@ -16,14 +16,7 @@ import yaml
 from .diagnostics import Span
 
 
-class _Resolver(yaml.resolver.Resolver):
-    """YAML 1.1 resolution as the Dify SDK sees it, but timestamps stay strings."""
-
-
-_Resolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
+_Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
 
 
 try:  # libyaml is ten times faster; fall back quietly where PyYAML was built without it
@@ -51,7 +44,16 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             _Resolver.__init__(self)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+class Timestamp(str):
+    """A scalar YAML reads as a date or time: kept as the text written, but the SDK gets a datetime."""
+
+
+def _construct_timestamp(loader, node):
+    yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)  # raises on 2024-02-30
+    return Timestamp(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 Node = yaml.nodes.Node
 PathItem = Union[str, int]
@@ -97,6 +99,9 @@ class YamlDoc:
     problems: list[YamlProblem] = field(default_factory=list)
     #: False when the data must not be walked by validators (syntax error, cycle, bomb, depth).
     usable: bool = False
+    #: key nodes that YAML reads as something other than a string (`1:`, `null:`, `true:`, a date):
+    #: the data keeps them as the text written, the SDK gets an int, None, bool or date
+    typed_keys: dict[int, Node] = field(default_factory=dict)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -215,12 +220,22 @@ class YamlDoc:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 merged = values[id(value_node)]
-                for source in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(source, dict):
-                        for key, value in source.items():
-                            result.setdefault(key, value)
+                sources = merged if isinstance(merged, list) else [merged]
+                if not all(isinstance(source, dict) for source in sources):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a merge key `<<` needs a mapping or a list of mappings", value_node.start_mark
+                    )
+                for source in sources:
+                    for key, value in source.items():
+                        result.setdefault(key, value)
                 continue
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(values[id(key_node)])
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a list or mapping cannot be a key (PyYAML: found unhashable key)", key_node.start_mark
+                )
+            if key_node.tag != "tag:yaml.org,2002:str":
+                self.typed_keys[id(key_node)] = key_node
+            key = key_node.value
             if key in first_seen:
                 self.problems.append(
                     YamlProblem(
@@ -331,9 +346,11 @@ def _scalar_constructor(loader: _Loader):
             )
         try:
             return constructor(loader, node)
-        except (ValueError, TypeError, OverflowError) as error:  # e.g. an int of 5,000 digits
+        except (ValueError, TypeError, OverflowError) as error:  # 2024-02-30, an int of 5,000 digits
+            kind = node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
-                None, None, f"value cannot be read: {str(error)[:120]}", node.start_mark
+                None, None, f"`{node.value[:40]}` cannot be read as a YAML {kind}: {str(error)[:120]}; quote it if it is text",
+                node.start_mark,
             ) from None
 
     return build

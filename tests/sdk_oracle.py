@@ -2,7 +2,7 @@
 
 Run with a Python (>= 3.12) that can import `dify_plugin`, never inside the test process:
 
-    python tests/sdk_oracle.py PLUGIN_ROOT [PLUGIN_ROOT ...]
+    python tests/sdk_oracle.py [--timeout SECONDS] PLUGIN_ROOT [PLUGIN_ROOT ...]
 
 For each root it changes into that folder (the SDK resolves every path against the working
 directory), loads manifest.yaml into the SDK's manifest model and each provider file listed there
@@ -22,8 +22,10 @@ Prints one JSON object on stdout, keyed by each root as given:
              "referenced_from": "provider/x.yaml" # the file that names it (null for manifest.yaml)
             }, ...]}
 
-Any exception, from the SDK or from this script, becomes an entry; the script itself exits 0
-unless `dify_plugin` cannot be imported (exit 3, with the reason on stderr).
+Any exception, from the SDK or from this script, becomes an entry; so does a root the SDK takes
+longer than `--timeout` seconds (default 30) to load, or runs out of memory on (each root is loaded
+in a forked child where the platform allows it, blaming the file it was reading when it stopped).
+The script itself exits 0 unless `dify_plugin` cannot be imported (exit 3, reason on stderr).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ import glob
 import json
 import os
 import re
+import select
+import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -51,6 +56,9 @@ CATEGORIES = (
 )
 
 MODEL_TYPES = ("llm", "text_embedding", "rerank", "tts", "speech2text", "moderation")
+
+DEFAULT_TIMEOUT = 30.0  # seconds per plugin root
+MEMORY_LIMIT = 2 << 30  # bytes of address space for each forked child
 
 _NOISE = re.compile(r"^\s*For further information visit\s+\S+\s*$")
 
@@ -259,19 +267,158 @@ def _normal(path: str) -> str:
     return text
 
 
+#: called with each path the SDK's YAML loader is asked for (set in a forked child)
+_READ_HOOKS: list[Callable[[str], None]] = []
+
+
+def _observed(load: Callable[..., Any]) -> Callable[..., Any]:
+    """The SDK's YAML loader, telling the hooks first which file it reads; nothing else changes."""
+
+    def load_yaml_file(file_path: Any, *args: Any, **kwargs: Any) -> Any:
+        for hook in _READ_HOOKS:
+            hook(str(file_path))
+        return load(file_path, *args, **kwargs)
+
+    return load_yaml_file
+
+
 def _load_sdk() -> dict[str, Any]:
     import importlib
 
     from dify_plugin.core.entities.plugin.setup import PluginConfiguration
-    from dify_plugin.core.utils.yaml_loader import load_yaml_file
+    from dify_plugin.core.utils import yaml_loader
 
-    sdk: dict[str, Any] = {"PluginConfiguration": PluginConfiguration, "load_yaml_file": load_yaml_file}
-    for _key, class_name, module, _child in CATEGORIES:
-        sdk[class_name] = getattr(importlib.import_module(module), class_name)
+    original = yaml_loader.load_yaml_file
+    observed = _observed(original)
+    sdk: dict[str, Any] = {"PluginConfiguration": PluginConfiguration, "load_yaml_file": observed}
+    for _key, class_name, module_name, _child in CATEGORIES:
+        module = importlib.import_module(module_name)
+        sdk[class_name] = getattr(module, class_name)
+        if getattr(module, "load_yaml_file", None) is original:  # what the providers' validators call
+            module.load_yaml_file = observed
     return sdk
 
 
+# -- one child process per root --------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+def run_all(oracle: Oracle, roots: list[str], timeout: float) -> dict[str, list[dict[str, Any]]]:
+    """The oracle's answer for each root, loaded in forked children that cannot hang or kill this one.
+
+    A child goes through the roots in turn, reporting each root it starts, each file the SDK reads
+    and each answer. When one stops answering for `timeout` seconds or dies, that root gets an
+    entry blaming the file being read, and a new child carries on with the roots after it.
+    """
+    if not hasattr(os, "fork"):
+        return {root: oracle.run(root) for root in roots}
+    answers: dict[str, list[dict[str, Any]]] = {}
+    pending = list(roots)
+    while pending:
+        current, reading, ended = _child(oracle, pending, timeout, answers)
+        pending = [root for root in pending if root not in answers]
+        if current is None or current not in pending:
+            if pending and current is None:  # the child died before starting anything
+                current = pending[0]
+            else:
+                continue
+        answers[current] = [_stopped(current, reading, ended)]
+        pending.remove(current)
+    return answers
+
+
+def _child(
+    oracle: Oracle, roots: list[str], timeout: float, answers: dict[str, list[dict[str, Any]]]
+) -> tuple[str | None, str, str]:
+    """Run one child over `roots`, filling `answers`; return the root it stopped in, if any."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            os.close(read_end)
+            _limit_memory()
+            out = os.fdopen(write_end, "w", encoding="utf-8")
+
+            def say(tag: str, value: Any) -> None:
+                out.write(f"{tag} {json.dumps(value)}\n")
+                out.flush()
+
+            _READ_HOOKS.append(lambda path: say("P", _normal(path)))
+            for root in roots:
+                say("S", root)
+                say("R", oracle.run(root))
+        except BaseException:  # noqa: BLE001 - the parent reports the root that has no answer
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    current: str | None = None
+    reading = MANIFEST
+    buffer = b""
+    finished = False
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            ready = select.select([read_end], [], [], left)[0] if left > 0 else []
+            if not ready:
+                break
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                finished = True
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                tag, value = line[:1], json.loads(line[2:].decode("utf-8"))
+                if tag == b"S":
+                    current, reading = value, MANIFEST
+                    deadline = time.monotonic() + timeout
+                elif tag == b"P":
+                    reading = value
+                elif tag == b"R" and current is not None:
+                    answers[current] = value
+                    current = None
+    finally:
+        os.close(read_end)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if not finished:
+        ended = f"the SDK did not finish loading it within {timeout:g} s"
+    elif os.WIFSIGNALED(status):
+        ended = f"the SDK process died (signal {os.WTERMSIG(status)}) while loading it, maybe out of memory"
+    else:
+        ended = f"the SDK process stopped (exit status {os.WEXITSTATUS(status)}) while loading it"
+    return current, reading, ended
+
+
+def _stopped(root: str, reading: str, why: str) -> dict[str, Any]:
+    inside = not reading.startswith("../") and not os.path.isabs(reading)
+    return {
+        "file": reading,
+        "error": why,
+        "missing": not (inside and os.path.isfile(os.path.join(root, reading))),
+        "referenced_from": None,
+    }
+
+
 def main(argv: list[str]) -> int:
+    timeout = DEFAULT_TIMEOUT
+    if argv[:1] == ["--timeout"] and len(argv) >= 2:
+        timeout, argv = float(argv[1]), argv[2:]
     # The SDK logs to stdout; keep stdout for the answer alone.
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
@@ -285,8 +432,8 @@ def main(argv: list[str]) -> int:
         print(f"sdk_oracle: cannot import the Dify SDK with {sys.executable}: {error!r}", file=sys.stderr)
         return 3
     oracle = Oracle(sdk)
-    roots = [os.path.abspath(root) for root in argv]
-    result = {given: oracle.run(root) for given, root in zip(argv, roots)}
+    answers = run_all(oracle, [os.path.abspath(given) for given in argv], timeout)
+    result = {given: answers[os.path.abspath(given)] for given in argv}
     json.dump(result, answer, indent=1, sort_keys=True)
     answer.write("\n")
     answer.flush()
