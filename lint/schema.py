@@ -247,6 +247,8 @@ def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     if validator == "anyOf" or validator == "oneOf":
         return f"{subject} does not match any allowed form; got {got}"
     if validator == "not":
+        if instance == "":
+            return f"{subject} must not be empty"
         if isinstance(expected, dict) and "type" in expected:
             return f"{subject} must not be {_type_words(expected['type'])}; got {got}"
         if isinstance(expected, dict) and "enum" in expected:
