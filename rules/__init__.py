@@ -1,6 +1,6 @@
 """The rule catalogue: one module per family, collected into one table."""
 
-from . import declarations, internal, manifest, packaging, permissions, results
+from . import contract, declarations, internal, manifest, packaging, permissions, results, sdkshape
 
 RULES = [
     *internal.RULES,
@@ -9,4 +9,6 @@ RULES = [
     *packaging.RULES,
     *results.RULES,
     *permissions.RULES,
+    *contract.RULES,
+    *sdkshape.RULES,
 ]
