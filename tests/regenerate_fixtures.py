@@ -10,8 +10,9 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+    extra = (case / "args.txt").read_text("utf-8").split() if (case / "args.txt").is_file() else []
     output = subprocess.run(
-        [sys.executable, "-m", "dify_lint", "check", ".", "--output-format", "concise", "--isolated", "-q"],
+        [sys.executable, "-m", "dify_lint", "check", ".", "--output-format", "concise", "--isolated", "-q", *extra],
         cwd=case,
         capture_output=True,
         text=True,
