@@ -8,14 +8,16 @@ follows, within the plugin and without importing anything:
 
 * local variables, flow-sensitively: statements in order, both arms of a branch (a name assigned
   differently in two branches has both origins), loops twice, `return`/`raise` ending a path,
-  and `isinstance(x, dict)` narrowing a name in the arms of an `if`;
+  and `isinstance(x, dict)`, `if x` and `x is None` narrowing a name in the arms of an `if`;
 * a dict filled key by key (`d["mode"] = ...`, `d.update({...})`, `d.setdefault(...)`); a dict
-  handed to an unknown function may have gained any key;
+  handed to an unknown function, or a `self` attribute filled in another method, may have gained
+  any key;
 * `x[...]`, `x.get(...)`, `x or default`, `a if c else b`, `copy`/`deepcopy`/`dict(x)`,
   `.copy()`, `.model_dump()`, `cast(T, x)`;
 * config classes (`LLMModelConfig(...)`, `XModelConfig.model_validate(x)`) and dicts (`{...}`,
   `dict(...)`, `a | b`), with their `**spreads`;
-* attributes of `self`, assigned in any method of the class (or a base class in the plugin);
+* attributes of `self`, assigned in any method of the class (or a base class in the plugin),
+  and of instances of the plugin's own classes;
 * the plugin's own pydantic parameters models (`Params(**parameters).model`,
   `Params.model_validate(parameters).model`), a field's annotation deciding its form;
 * calls into the plugin's own functions and methods, both ways: a call's value is what the
@@ -78,7 +80,7 @@ class Const(Origin):
     """A literal: kind is "str", "number", "bool", "none", "list", "tuple", "set"."""
 
     kind: str
-    node: Any = field(default=None, compare=False)
+    node: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Read(Origin):
     source: Source
     key: str
     form: str | None = DICT
-    added: frozenset = frozenset()
+    added: frozenset = field(default=frozenset(), repr=False)
     opened: bool = False
 
 
@@ -124,15 +126,15 @@ class Built(Origin):
     could have been added that the analysis cannot name.
     """
 
-    node: Any
+    node: Any = field(repr=False)
     class_name: str | None
-    keys: tuple  # ((key, expression or None), ...)
+    keys: tuple = field(repr=False)  # ((key, expression or None), ...)
     spreads: tuple  # (frozenset[Origin], ...)
     opened: bool
     flow: "Flow" = field(repr=False)
     frame: "Frame" = field(repr=False)
     env: Any = field(repr=False)
-    added: tuple = ()  # ((key, value expression or None), ...) put in after it was built
+    added: tuple = field(default=(), repr=False)  # ((key, value expression or None), ...) put in afterwards
 
     @property
     def form(self) -> str | None:  # type: ignore[override]
@@ -183,6 +185,9 @@ class ClassInfo:
     def name(self) -> str:
         return self.node.name.value
 
+    def __repr__(self) -> str:
+        return f"<class {self.name} in {self.module.path}>"
+
     @property
     def base_names(self) -> list[str]:
         return [dotted(arg.value) for arg in self.node.bases if arg.keyword is None]
@@ -199,6 +204,9 @@ class Func:
     @property
     def name(self) -> str:
         return self.node.name.value if self.node is not None else "<module>"
+
+    def __repr__(self) -> str:
+        return f"<def {self.name} in {self.module.path}>"
 
     def params(self) -> list[Any]:
         if self.node is None:
@@ -313,12 +321,13 @@ def _child_blocks(statement: Any) -> Iterator[list[Any]]:
 @dataclass(frozen=True, eq=False)
 class Def:
     """One way a name got its value: kind "assign" (node evaluated in env, inside func), "param"
-    (the index-th parameter of func), "import" (node is the import statement) or "unknown"."""
+    (the index-th parameter of func), "import" (node is the import statement), "def" (node is
+    the def or class statement) or "unknown"."""
 
     kind: str
-    node: Any = None
-    env: Any = None
-    func: "Func | None" = None
+    node: Any = field(default=None, repr=False)
+    env: Any = field(default=None, repr=False)
+    func: "Func | None" = field(default=None, repr=False)
     index: int = 0
 
 
@@ -367,6 +376,7 @@ class _FlowResult:
     calls: list[Any] = field(default_factory=list)
     returns: list[tuple[Any, Env]] = field(default_factory=list)  # (value expression, env)
     self_assigns: list[tuple[str, Any, Env]] = field(default_factory=list)  # self.X = value
+    self_mutated: set[str] = field(default_factory=set)  # self.X[...] = v, self.X.update(...), an alias's
     nested_env: dict[int, Env] = field(default_factory=dict)  # id(FunctionDef) -> env at its def
     final: Env = field(default_factory=dict)
     generator: bool = False
@@ -488,11 +498,11 @@ class _FlowBuilder:
                 self.record(decorator.decorator, env)
             self.result.nested_env[id(s)] = env
             env = dict(env)
-            env[s.name.value] = Binding((UNKNOWN_DEF,))
+            env[s.name.value] = Binding((Def("def", s),))
             return env
         if isinstance(s, cst.ClassDef):
             env = dict(env)
-            env[s.name.value] = Binding((UNKNOWN_DEF,))
+            env[s.name.value] = Binding((Def("def", s),))
             return env
         if isinstance(s, cst.Match):
             self.record(s.subject, env)
@@ -576,6 +586,8 @@ class _FlowBuilder:
         elif isinstance(target, (cst.Tuple, cst.List)):
             for name in _names_in_target(target):
                 new[name] = Binding((UNKNOWN_DEF,))
+        elif isinstance(target, cst.Subscript) and self._self_attribute_name(target.value, env):
+            self.result.self_mutated.add(self._self_attribute_name(target.value, env))  # type: ignore[arg-type]
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             binding = new.get(target.value.value)
             if binding is not None:
@@ -605,9 +617,28 @@ class _FlowBuilder:
                 new[name] = replace(binding, opened=True)
         return new
 
+    def _self_attribute_name(self, node: Any, env: Env) -> str | None:
+        """X when node is `self.X`, or a name bound only to `self.X` (an alias of it)."""
+        cst = self.cst
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == self.self_name and self.self_name:
+            return node.attr.value
+        if isinstance(node, cst.Name) and node.value in env:
+            defs = env[node.value].defs
+            if len(defs) == 1 and defs[0].kind == "assign" and defs[0].node is not node:
+                return self._self_attribute_name(defs[0].node, defs[0].env or {}) if isinstance(defs[0].node, cst.Attribute) else None
+        return None
+
     def mutation(self, value: Any, env: Env) -> Env:
         """`d.update({...})`, `d.setdefault("k", v)`: keys the dict named d gains."""
         cst = self.cst
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("update", "setdefault", "__setitem__")
+        ):
+            attribute = self._self_attribute_name(value.func.value, env)
+            if attribute is not None:
+                self.result.self_mutated.add(attribute)
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name)):
             return env
         name = value.func.value.value
@@ -678,7 +709,6 @@ class _FlowBuilder:
 
     def narrow(self, test: Any, env: Env) -> tuple[Env | None, Env | None]:
         """The environments in the true and false arms of `if test`."""
-        cst = self.cst
         yes: dict[str, str] = {}
         no: dict[str, str] = {}
         self._narrowing(test, yes, no)
@@ -703,6 +733,9 @@ class _FlowBuilder:
                 no.update(left_no)
                 no.update(inner_no)
             return
+        if isinstance(test, cst.Name):
+            yes[test.value] = "truthy"
+            return
         if isinstance(test, cst.Call) and dotted(test.func) == "isinstance" and len(test.args) == 2:
             subject = test.args[0].value
             if not isinstance(subject, cst.Name):
@@ -719,6 +752,12 @@ class _FlowBuilder:
             left = test.left
             right = test.comparisons[0].comparator
             operator = test.comparisons[0].operator
+            if isinstance(left, cst.Name) and dotted(right) == "None":
+                if isinstance(operator, cst.Is):
+                    no[left.value] = "truthy"
+                elif isinstance(operator, cst.IsNot):
+                    yes[left.value] = "truthy"
+                return
             if (
                 isinstance(left, cst.Call)
                 and dotted(left.func) == "type"
@@ -804,6 +843,8 @@ class Frame:
 
 
 _IN_PROGRESS = object()
+_DEFAULT = "<default>"  # what _argument_for answers for a parameter left to its default
+_SELF = "<self>"  # ... for the `self` a bound method call supplies
 
 
 class Flow:
@@ -817,7 +858,6 @@ class Flow:
         self._index: dict[str, _ModuleIndex] = {}
         self._memo: dict[tuple, Any] = {}
         self._callers: dict[int, list] = {}
-        self._class_funcs: dict[int, Func] = {}
 
     # indexes ---------------------------------------------------------------------------------
 
@@ -927,9 +967,11 @@ class Flow:
         if binding.added or binding.opened:
             origins = {_with_keys(o, binding.added, binding.opened) for o in origins}
         if binding.narrow == "dict":
-            origins = {o for o in origins if o.form in (DICT, None) or isinstance(o, Unknown)}
+            origins = {o for o in origins if o.form == DICT or isinstance(o, (Unknown, Item, Instance))}
         elif binding.narrow == "notdict":
             origins = {o for o in origins if o.form != DICT}
+        elif binding.narrow == "truthy":
+            origins = {o for o in origins if not (isinstance(o, Const) and o.kind == "none")}
         return frozenset(origins)
 
     def _definition(self, definition: Def, frame: Frame) -> frozenset:
@@ -962,9 +1004,9 @@ class Flow:
             caller_frame = Frame(caller, (), frame.depth + 1)
             if argument is None:
                 origins.add(UNKNOWN)
-            elif argument == "self":
+            elif argument is _SELF:
                 origins |= self.evaluate(call.func.value, caller_frame, env) if hasattr(call.func, "value") else {UNKNOWN}
-            elif argument == "default":
+            elif argument is _DEFAULT:
                 origins |= self.evaluate(param.default, Frame(func.parent or func, (), frame.depth + 1), self._def_env(func))
             else:
                 origins |= self.evaluate(argument, caller_frame, env)
@@ -1020,18 +1062,32 @@ class Flow:
         return frozenset(origins)
 
     def _attribute(self, node: Any, frame: Frame, env: Env) -> frozenset:
-        cst = _cst()
         name = dotted(node)
         if name.endswith("runtime.credentials"):
             return frozenset({Source("credentials", frame.func.module.path)})
-        func = frame.func
-        if isinstance(node.value, cst.Name) and node.value.value == func.self_name and func.self_name is not None:
-            bound = frame.bound(func.self_name)
-            if bound is not None:
+        owner = self._self_of(node.value, env)
+        if owner is not None:  # self.X, also from a function nested in the method
+            bound = frame.bound(node.value.value) if owner is frame.func else None
+            if bound is not None and any(isinstance(o, Instance) for o in bound):
                 return self._attribute_of(bound, node.attr.value, frame)
-            return self._self_attribute(func.cls, node.attr.value, frame)
+            return self._self_attribute(owner.cls, node.attr.value, frame)
         receivers = self.evaluate(node.value, frame, env)
         return self._attribute_of(receivers, node.attr.value, frame)
+
+    @staticmethod
+    def _self_of(node: Any, env: Env) -> Func | None:
+        """The method whose `self` the name is, or None."""
+        cst = _cst()
+        if not isinstance(node, cst.Name):
+            return None
+        binding = env.get(node.value)
+        if binding is None or len(binding.defs) != 1:
+            return None
+        definition = binding.defs[0]
+        func = definition.func
+        if definition.kind == "param" and definition.index == 0 and func is not None and func.is_method:
+            return func
+        return None
 
     def _attribute_of(self, receivers: frozenset, attribute: str, frame: Frame) -> frozenset:
         origins: set[Origin] = set()
@@ -1077,7 +1133,11 @@ class Flow:
             if not found and attribute in info.values:
                 found = True
                 origins |= self.evaluate(info.values[attribute], Frame(self.index(info.module).body), self.flow(self.index(info.module).body).final)
-        return frozenset(origins) if found else frozenset({UNKNOWN})
+        if not found:
+            return frozenset({UNKNOWN})
+        if any(attribute in self.flow(m).self_mutated for info in self._class_chain(cls) for m in info.methods.values()):
+            origins = {_with_keys(o, frozenset(), True) for o in origins}  # keys put in elsewhere
+        return frozenset(origins)
 
     def _class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
         chain = [cls]
@@ -1195,10 +1255,13 @@ class Flow:
             argument = _argument_for(callee, call, param, index, skip_self)
             if argument is None:
                 origins = frozenset({UNKNOWN})
-            elif argument == "default":
+            elif argument is _DEFAULT:
                 origins = self.evaluate(param.default, Frame(callee.parent or callee, (), frame.depth + 1), self._def_env(callee))
-            elif argument == "self":
-                origins = self.evaluate(call.func.value, frame, env)
+            elif argument is _SELF:
+                receiver = call.func.value
+                if isinstance(receiver, _cst().Name) and receiver.value == frame.func.self_name:
+                    continue  # self calling its own method: `self` stays the class's
+                origins = self.evaluate(receiver, frame, env)
             else:
                 origins = self.evaluate(argument, frame, env)
             bindings.append((param.name.value, origins))
@@ -1249,21 +1312,27 @@ class Flow:
         module = frame.func.module
         if isinstance(func_node, cst.Name):
             name = func_node.value
-            if name in env and not any(d.kind == "import" for d in env[name].defs):
+            binding = env.get(name)
+            if binding is None:
+                return self.resolve_name(module, name)
+            targets = {id(t): t for t in (self._def_target(module, d, name) for d in binding.defs)}
+            if len(targets) != 1:
                 return None
-            return self.resolve_name(module, name)
+            return next(iter(targets.values()))
         if isinstance(func_node, cst.Attribute):
             method = func_node.attr.value
             receiver = func_node.value
             if method in ("model_validate", "parse_obj"):
-                cls = self.resolve_name(module, dotted(receiver)) if dotted(receiver) else None
-                return (cls, "validate") if isinstance(cls, ClassInfo) else None
+                if not isinstance(receiver, cst.Name):
+                    return None
+                found = self.resolve_callable(receiver, frame, env)
+                return (found[0], "validate") if isinstance(found, tuple) else None
             func = frame.func
             if isinstance(receiver, cst.Name) and receiver.value == func.self_name and func.cls is not None:
                 bound = frame.bound(receiver.value)
-                if bound is None:
+                classes = {o.cls for o in bound if isinstance(o, Instance)} if bound is not None else set()
+                if not classes:
                     return self.method(func.cls, method)
-                classes = {o.cls for o in bound if isinstance(o, Instance)}
                 return self.method(classes.pop(), method) if len(classes) == 1 else None
             if isinstance(receiver, cst.Call) and dotted(receiver.func) == "super" and func.cls is not None:
                 chain = self._class_chain(func.cls)[1:]
@@ -1272,13 +1341,43 @@ class Flow:
                         return info.methods[method]
                 return None
             if isinstance(receiver, cst.Name):
-                target = self.resolve_name(module, receiver.value) if receiver.value not in env else None
+                binding = env.get(receiver.value)
+                if binding is None:
+                    target = self.resolve_name(module, receiver.value)
+                elif len(binding.defs) == 1:
+                    target = self._def_target(module, binding.defs[0], receiver.value)
+                else:
+                    target = None
                 if isinstance(target, tuple):
                     return self.method(target[0], method)
             origins = self.evaluate(receiver, frame, env)
             classes = {o.cls for o in origins if isinstance(o, Instance)}
             if len(classes) == 1 and all(isinstance(o, Instance) for o in origins):
                 return self.method(classes.pop(), method)
+        return None
+
+    def _def_target(self, module: "PyModule", definition: Def, name: str) -> Any:
+        """What a name bound by a def, class or import statement refers to (None: unknown)."""
+        cst = _cst()
+        index = self.index(module)
+        if definition.kind == "def":
+            node = definition.node
+            if isinstance(node, cst.FunctionDef):
+                return index.funcs.get(id(node))
+            for info in index.all_classes:
+                if info.node is node:
+                    return (info, "call")
+            return None
+        if definition.kind == "import":
+            statement = definition.node
+            if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+                for alias in statement.names:
+                    local = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(local, cst.Name) and local.value == name and isinstance(alias.name, cst.Name):
+                        written = "." * len(statement.relative) + (dotted(statement.module) if statement.module else "")
+                        target = self.module_for(module, written)
+                        return self.resolve_name(target, alias.name.value) if target is not None else None
+            return self.resolve_name(module, name) if statement is None else None
         return None
 
     def method(self, cls: ClassInfo, name: str) -> Func | None:
@@ -1380,13 +1479,12 @@ def _skips_self(func: Func, callee_node: Any) -> bool:
 
 
 def _argument_for(func: Func, call: Any, param: Any, index: int, skip_self: bool) -> Any:
-    """The expression a call passes for a parameter, "default", "self", or None when unknown."""
-    cst = _cst()
+    """The expression a call passes for a parameter, _DEFAULT, _SELF, or None when unknown."""
     name = param.name.value
     positional = func.positional
     offset = 1 if skip_self else 0
     if skip_self and index == 0 and positional and positional[0] is param:
-        return "self"
+        return _SELF
     position = 0
     for arg in call.args:
         if arg.star:
@@ -1399,7 +1497,7 @@ def _argument_for(func: Func, call: Any, param: Any, index: int, skip_self: bool
         elif arg.keyword.value == name:
             return arg.value
     if param.default is not None:
-        return "default"
+        return _DEFAULT
     return None
 
 
