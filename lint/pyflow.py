@@ -93,6 +93,38 @@ def string_value(node: Any) -> str | None:
     return None
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}
+
+
+def child_nodes(node: Any) -> Iterator[Any]:
+    """A node's child nodes, read from its fields (libcst's `.children` and visitors rebuild nodes)."""
+    import dataclasses
+
+    names = _FIELDS.get(type(node))
+    if names is None:
+        cst = _cst()
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+        for name in names:
+            _IS_NODE.setdefault(type(getattr(node, name)), isinstance(getattr(node, name), cst.CSTNode))
+    for name in names:
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is list or kind is tuple:
+            for item in value:
+                flag = _IS_NODE.get(type(item))
+                if flag is None:
+                    flag = _IS_NODE[type(item)] = isinstance(item, _cst().CSTNode)
+                if flag:
+                    yield item
+        else:
+            flag = _IS_NODE.get(kind)
+            if flag is None:
+                flag = _IS_NODE[kind] = isinstance(value, _cst().CSTNode)
+            if flag:
+                yield value
+
+
 def functions(module: "PyModule") -> list[Function]:
     """Every function and method of the module, nested ones included, and the module body."""
     cached = getattr(module, "_functions", None)
@@ -103,21 +135,14 @@ def functions(module: "PyModule") -> list[Function]:
     found: list[Function] = []
     if tree is not None:
         found.append(Function(None, None, tree))
-
-        class Collector(cst.CSTVisitor):
-            def __init__(self) -> None:
-                self.classes: list[str] = []
-
-            def visit_ClassDef(self, node: cst.ClassDef) -> None:
-                self.classes.append(node.name.value)
-
-            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-                self.classes.pop()
-
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                found.append(Function(node, self.classes[-1] if self.classes else None, node.body))
-
-        tree.visit(Collector())
+        stack: list[tuple[Any, str | None]] = [(tree, None)]
+        while stack:
+            node, class_name = stack.pop()
+            if isinstance(node, cst.FunctionDef):
+                found.append(Function(node, class_name, node.body))
+            elif isinstance(node, cst.ClassDef):
+                class_name = node.name.value
+            stack.extend((child, class_name) for child in reversed(list(child_nodes(node))))
     module._functions = found  # type: ignore[attr-defined]
     return found
 
@@ -158,7 +183,7 @@ def _own_nodes(function: Function) -> Iterator[Any]:
     while stack:
         node = stack.pop()
         yield node
-        for child in reversed(node.children):
+        for child in reversed(list(child_nodes(node))):
             if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 continue
             stack.append(child)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
-from .pyflow import Function, SessionCall, dotted, functions, session_calls, string_value
+from .pyflow import Function, SessionCall, child_nodes as _kids, dotted, functions, session_calls, string_value
 
 
 def _cst():
@@ -1690,36 +1690,6 @@ def _says(stmts: list[Any], wanted: re.Pattern, unwanted: re.Pattern) -> bool:
     return bool(text) and bool(wanted.search(text)) and not unwanted.search(text)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}
-
-
-def _kids(node: Any) -> Iterable[Any]:
-    """A node's child nodes, read from its fields (libcst's `.children` and visitors rebuild nodes)."""
-    import dataclasses
-
-    names = _FIELDS.get(type(node))
-    if names is None:
-        cst = _cst()
-        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
-        for name in names:
-            _IS_NODE.setdefault(type(getattr(node, name)), isinstance(getattr(node, name), cst.CSTNode))
-    for name in names:
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is list or kind is tuple:
-            for item in value:
-                flag = _IS_NODE.get(type(item))
-                if flag is None:
-                    flag = _IS_NODE[type(item)] = isinstance(item, _cst().CSTNode)
-                if flag:
-                    yield item
-        else:
-            flag = _IS_NODE.get(kind)
-            if flag is None:
-                flag = _IS_NODE[kind] = isinstance(value, _cst().CSTNode)
-            if flag:
-                yield value
 
 
 def _walk(node: Any) -> Iterable[Any]:
