@@ -303,6 +303,14 @@ class Plugin:
         for module in self.source_modules():
             module.syntax_error  # noqa: B018 - parsing is the point
 
+    def release(self) -> None:
+        """Drop everything read and parsed, once the plugin's diagnostics are made."""
+        self._yaml.clear()
+        self._python.clear()
+        self._schema_issues.clear()
+        for name in ("manifest", "_graph", "all_files"):
+            self.__dict__.pop(name, None)
+
     def text_of(self, relative: str) -> str | None:
         """The text of a file this run already read (for code frames and suppressions)."""
         doc = self._yaml.get(relative)
