@@ -149,3 +149,48 @@ def test_python_bombs_do_not_reach_the_native_parser(source, tmp_path, run_cli):
     assert result.exit_code == 1
     codes = {f["code"] for f in json.loads(result.stdout) if f["filename"].endswith("echo.py")}
     assert codes & {"DPL002", "DPL006"}
+
+
+def _mapping_paths(data, path=()):
+    if isinstance(data, dict):
+        yield path
+        for key, value in data.items():
+            yield from _mapping_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _mapping_paths(value, (*path, index))
+
+
+def _replaced(data, path, value):
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replaced(data[path[0]], path[1:], value)
+    return copy
+
+
+def _yaml_files(base: str) -> list[str]:
+    root = BASE_PLUGINS / base
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("base", ["tool", "model", "agent", "endpoint", "datasource", "trigger"])
+@pytest.mark.parametrize("replacement", [[], "text", None], ids=["list", "string", "null"])
+def test_every_mapping_replaced_never_crashes(base, replacement, tmp_path):
+    """Each mapping of each YAML file of a base plugin, in turn, becomes a list, a string or null."""
+    import yaml
+
+    from dify_lint.discovery import find_plugin_roots
+    from dify_lint.engine import lint_plugin
+    from dify_lint.registry import all_rules
+
+    rules = all_rules()
+    for relative in _yaml_files(base):
+        original = yaml.safe_load((BASE_PLUGINS / base / relative).read_text("utf-8"))
+        for number, path in enumerate(_mapping_paths(original)):
+            root = tmp_path / f"{relative.replace('/', '_')}-{number}"
+            shutil.copytree(BASE_PLUGINS / base, root)
+            (root / relative).write_text(yaml.safe_dump(_replaced(original, path, replacement)), "utf-8")
+            (plugin,) = find_plugin_roots([str(root)])
+            crashes = [d for d in lint_plugin(plugin, rules) if d.code == "DPL005"]
+            assert not crashes, (relative, path, crashes[0].message)
