@@ -69,6 +69,12 @@ class PyModule:
         return self._error
 
     @property
+    def ast(self) -> ast.Module | None:
+        """The stdlib ast, or None when the source does not parse with this interpreter's grammar."""
+        self._check()
+        return self._ast
+
+    @property
     def tree(self) -> Any:
         """The libcst Module, or None when the source does not parse."""
         self._check()

@@ -36,17 +36,7 @@ def syntax_tree(module: PyModule) -> ast.Module | None:
     """The module's stdlib ast (shared with the syntax check), or None when it does not parse."""
     if module.syntax_error is not None:
         return None
-    tree = getattr(module, "_ast", None)
-    if isinstance(tree, ast.Module):
-        return tree
-    cached = module.__dict__.get("_contract_ast")
-    if cached is None:
-        try:
-            cached = ast.parse(module.text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            cached = False  # syntax newer than this interpreter: say nothing
-        module.__dict__["_contract_ast"] = cached
-    return cached or None
+    return module.ast  # None for syntax newer than this interpreter: say nothing
 
 
 def node_span(module: PyModule, node: ast.AST) -> Span:
