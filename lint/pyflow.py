@@ -1,6 +1,7 @@
 """Finding the plugin's calls back into Dify (`session.*`) in its Python, statically.
 
-The session is recognised however it is reached: `self.session`, any `<expr>.session`, a local
+The session is recognised however it is reached: `self.session`, any `<expr>.session` (or
+`<expr>.<name>_session`), a local
 alias (`session = self.session`, `llm = self.session.model.llm`), `getattr(obj, "session")`, or
 a function parameter named `session` or annotated `Session` (a helper that receives it). Each call
 is bound to its row of the SDK table (`dify_lint.sdk`), its arguments matched to the real
@@ -162,7 +163,9 @@ class _Scope:
         if isinstance(node, cst.Name):
             return self.names.get(node.value)
         if isinstance(node, cst.Attribute):
-            if node.attr.value == "session":
+            # `self.session`, or a session kept under another name (`self.llm_session`); only a
+            # chain that continues into a real endpoint counts, so `http_session.get` stays out
+            if node.attr.value == "session" or node.attr.value.endswith("_session"):
                 return ()
             inner = self.path_of(node.value)
             return None if inner is None else (*inner, node.attr.value)

@@ -586,3 +586,25 @@ def test_value_analysis_api(tmp_path):
     assert [o.class_name for o in built] == [None, "TextEmbeddingModelConfig"]
     (spread,) = built[1].spreads
     assert spread == {Read(Source("tool", "tools/echo.py"), "model")}
+
+
+def test_session_kept_under_another_attribute_name_is_followed(tmp_path):
+    from dify_lint.discovery import find_plugin_roots
+    from dify_lint.pyflow import session_calls
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "manifest.yaml").write_text("version: 0.0.1\n", "utf-8")
+    (root / "helper.py").write_text(
+        "class Refiner:\n"
+        "    def __init__(self, session):\n"
+        "        self.llm_session = session\n"
+        "        self.http_session = object()\n"
+        "    def run(self, config, messages):\n"
+        "        self.http_session.get('https://example.invalid')\n"
+        "        return self.llm_session.model.llm.invoke(model_config=config, prompt_messages=messages)\n",
+        "utf-8",
+    )
+    (plugin,) = find_plugin_roots([str(root)])
+    calls = session_calls(plugin.python("helper.py"))
+    assert [call.path for call in calls] == [("model", "llm", "invoke")]
