@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -50,6 +50,8 @@ class SchemaIssue:
     key: bool = False  # point at the key rather than the value
     unknown_key: bool = False
     near_miss: bool = False  # an unknown key close to a known one: most likely a typo
+    side: str | None = None  # "sdk" or "daemon" when only that side rejects the value
+    hint: str = ""
 
 
 @lru_cache(maxsize=None)
@@ -179,8 +181,26 @@ def check(doc: YamlDoc, kind: str, label: str) -> list[SchemaIssue]:
             issues.extend(_translate(error))
     except RecursionError:  # a schema that recurses with the data, on data near the depth cap
         issues.append(SchemaIssue((), f"the {label} file is nested too deeply to check"))
-    unique = list(dict.fromkeys(issues))
-    return sorted(unique, key=lambda i: (doc.span(i.at, key=i.key).start, i.message))
+    return sorted(_merge_sides(issues), key=lambda i: (doc.span(i.at, key=i.key).start, i.message))
+
+
+def _merge_sides(issues: list[SchemaIssue]) -> list[SchemaIssue]:
+    """One issue per place and problem: when the SDK and the daemon both reject it, say neither."""
+    groups: dict[tuple, list[SchemaIssue]] = {}
+    for issue in issues:
+        groups.setdefault((issue.at, issue.message, issue.key, issue.unknown_key), []).append(issue)
+    merged = []
+    for group in groups.values():
+        sides = {issue.side for issue in group}
+        side = sides.pop() if len(sides) == 1 else None
+        hint = next((issue.hint for issue in group if issue.hint), "")
+        message = group[0].message
+        if side in REJECTED_BY:
+            message += f" ({REJECTED_BY[side]})"
+        if hint:
+            message += f". {hint.rstrip('.')}"
+        merged.append(replace(group[0], message=message, side=side, hint=hint))
+    return merged
 
 
 # -- translation -----------------------------------------------------------------------------
@@ -219,11 +239,11 @@ def _translate(error) -> Iterator[SchemaIssue]:
         missing = [name for name in error.validator_value if name not in instance]
         for name in missing:
             where = f"{subject} is missing" if at else "missing"
-            yield SchemaIssue(at, _annotate(f"{where} the required key `{name}`", schema), key=True)
+            yield SchemaIssue(at, f"{where} the required key `{name}`", key=True, **_annotations(schema))
         return
 
     message = _message(validator, error.validator_value, instance, subject)
-    yield SchemaIssue(at, _annotate(message, schema), key=instance is None)
+    yield SchemaIssue(at, message, key=instance is None, **_annotations(schema))
 
 
 def _best_context(error):
@@ -295,14 +315,9 @@ def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     return f"{subject} is not valid ({validator})"
 
 
-def _annotate(message: str, schema: dict) -> str:
+def _annotations(schema: dict) -> dict:
     side = schema.get("x-rejected-by")
-    if side in REJECTED_BY:
-        message += f" ({REJECTED_BY[side]})"
-    hint = schema.get("x-hint")
-    if hint:
-        message += f". {hint.rstrip('.')}"
-    return message
+    return {"side": side if side in REJECTED_BY else None, "hint": schema.get("x-hint") or ""}
 
 
 def _subject(at: tuple[PathItem, ...], instance: Any = None) -> str:
