@@ -272,3 +272,86 @@ CONFIG_CLASSES: dict[str, ConfigClass] = {
 CONFIG_SUBCLASSES = {"LLMModelConfig": ("AgentModelConfig",)}
 
 LLM_MODES = ("chat", "completion")
+
+
+# -- what results look like -----------------------------------------------------------------
+
+#: what every pydantic model has (v2 and the v1 compatibility names)
+PYDANTIC_ATTRIBUTES = frozenset(
+    {
+        "model_dump", "model_dump_json", "model_copy", "model_fields", "model_fields_set", "model_config",
+        "model_extra", "model_computed_fields", "model_json_schema", "model_validate", "model_validate_json",
+        "model_validate_strings", "model_construct", "model_post_init", "model_rebuild", "model_parametrized_name",
+        "dict", "json", "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "schema",
+        "schema_json", "validate", "update_forward_refs",
+    }
+)
+GENERATOR_ATTRIBUTES = frozenset({"send", "throw", "close", "gi_frame", "gi_running", "gi_code", "gi_yieldfrom", "gi_suspended"})
+
+#: result kind -> (its attributes, attribute -> kind of what it gives); from the SDK's
+#: entities/model/llm.py, message.py, text_embedding.py and rerank.py
+LLM_RESULT_ATTRIBUTES = {"model", "prompt_messages", "message", "usage", "system_fingerprint", "to_llm_result_chunk", "transform_prompt_messages"}
+RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+    "llm": (frozenset(LLM_RESULT_ATTRIBUTES) | GENERATOR_ATTRIBUTES | PYDANTIC_ATTRIBUTES, {"message": "message", "usage": "usage"}),
+    "llm-so": (
+        frozenset(LLM_RESULT_ATTRIBUTES | {"structured_output", "to_llm_result_chunk_with_structured_output"}) | GENERATOR_ATTRIBUTES | PYDANTIC_ATTRIBUTES,
+        {"message": "message", "usage": "usage"},
+    ),
+    "chunk": (
+        frozenset({"model", "prompt_messages", "system_fingerprint", "delta", "transform_prompt_messages"}) | PYDANTIC_ATTRIBUTES,
+        {"delta": "delta"},
+    ),
+    "chunk-so": (
+        frozenset({"model", "prompt_messages", "system_fingerprint", "delta", "structured_output", "transform_prompt_messages"})
+        | PYDANTIC_ATTRIBUTES,
+        {"delta": "delta"},
+    ),
+    "delta": (frozenset({"index", "message", "usage", "finish_reason"}) | PYDANTIC_ATTRIBUTES, {"message": "message", "usage": "usage"}),
+    "message": (
+        frozenset({"role", "content", "name", "tool_calls", "opaque_body", "get_text_content", "is_empty", "transform_content"})
+        | PYDANTIC_ATTRIBUTES,
+        {},
+    ),
+    "usage": (
+        frozenset(
+            {
+                "prompt_tokens", "prompt_unit_price", "prompt_price_unit", "prompt_price", "completion_tokens",
+                "completion_unit_price", "completion_price_unit", "completion_price", "total_tokens", "total_price",
+                "currency", "latency", "empty_usage",
+            }
+        )
+        | PYDANTIC_ATTRIBUTES,
+        {},
+    ),
+    "embedding": (frozenset({"model", "embeddings", "usage"}) | PYDANTIC_ATTRIBUTES, {"usage": "embedding-usage"}),
+    "embedding-usage": (
+        frozenset({"tokens", "total_tokens", "unit_price", "price_unit", "total_price", "currency", "latency"}) | PYDANTIC_ATTRIBUTES,
+        {},
+    ),
+    "rerank": (frozenset({"model", "docs"}) | PYDANTIC_ATTRIBUTES, {"docs": "rerank-docs"}),
+    "rerank-docs": (frozenset(a for a in dir(list) if not a.startswith("__")), {}),
+    "rerank-doc": (frozenset({"index", "text", "score"}) | PYDANTIC_ATTRIBUTES, {}),
+    "str": (frozenset(a for a in dir(str) if not a.startswith("__")), {}),
+    "bool": (frozenset(a for a in dir(bool) if not a.startswith("__")), {}),
+    "bytes": (frozenset(a for a in dir(bytes) if not a.startswith("__")), {}),
+}
+RESULT_ITERATES = {"llm": "chunk", "llm-so": "chunk-so", "rerank-docs": "rerank-doc"}
+RESULT_INDEXES = {"rerank-docs": "rerank-doc"}
+NOT_SUBSCRIPTABLE = {"llm", "llm-so", "chunk", "chunk-so", "delta", "message", "usage", "embedding", "embedding-usage", "rerank", "rerank-doc"}
+RESULT_LABELS = {
+    "llm": "an LLM result (`LLMResult`, or a stream of chunks)",
+    "llm-so": "a structured-output LLM result",
+    "chunk": "an `LLMResultChunk`",
+    "chunk-so": "an `LLMResultChunkWithStructuredOutput`",
+    "delta": "an `LLMResultChunkDelta`",
+    "message": "an `AssistantPromptMessage`",
+    "usage": "an `LLMUsage`",
+    "embedding": "a `TextEmbeddingResult`",
+    "embedding-usage": "an `EmbeddingUsage`",
+    "rerank": "a `RerankResult`",
+    "rerank-docs": "a list of `RerankDocument`",
+    "rerank-doc": "a `RerankDocument`",
+    "str": "a `str`",
+    "bool": "a `bool`",
+    "bytes": "`bytes`",
+}

@@ -21,6 +21,13 @@ from dify_lint.pyflow import Function, SessionCall, dotted, plugin_modules, sess
 from dify_lint.pymodule import PyModule
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.sdk import CONFIG_CLASSES, ENDPOINTS
+from dify_lint.sdk import (
+    RESULT_SHAPES as _SHAPES,
+    RESULT_ITERATES as _ITERATES,
+    RESULT_INDEXES as _INDEXES,
+    NOT_SUBSCRIPTABLE as _NOT_SUBSCRIPTABLE,
+    RESULT_LABELS as _LABELS,
+)
 
 from .contract import dotted_name, node_span, parents, str_const, syntax_tree
 from .manifest import manifest
@@ -165,85 +172,6 @@ class EndpointObjectCalled(Rule):
 
 # -- DPL589 -------------------------------------------------------------------------------------
 
-#: what every pydantic model has (v2 and the v1 compatibility names)
-_PYDANTIC = frozenset(
-    {
-        "model_dump", "model_dump_json", "model_copy", "model_fields", "model_fields_set", "model_config",
-        "model_extra", "model_computed_fields", "model_json_schema", "model_validate", "model_validate_json",
-        "model_validate_strings", "model_construct", "model_post_init", "model_rebuild", "model_parametrized_name",
-        "dict", "json", "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "schema",
-        "schema_json", "validate", "update_forward_refs",
-    }
-)
-_GENERATOR = frozenset({"send", "throw", "close", "gi_frame", "gi_running", "gi_code", "gi_yieldfrom", "gi_suspended"})
-
-#: result kind -> (its attributes, attribute -> kind of what it gives); from the SDK's
-#: entities/model/llm.py, message.py, text_embedding.py and rerank.py
-_LLM_RESULT = {"model", "prompt_messages", "message", "usage", "system_fingerprint", "to_llm_result_chunk", "transform_prompt_messages"}
-_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
-    "llm": (frozenset(_LLM_RESULT) | _GENERATOR | _PYDANTIC, {"message": "message", "usage": "usage"}),
-    "llm-so": (
-        frozenset(_LLM_RESULT | {"structured_output", "to_llm_result_chunk_with_structured_output"}) | _GENERATOR | _PYDANTIC,
-        {"message": "message", "usage": "usage"},
-    ),
-    "chunk": (
-        frozenset({"model", "prompt_messages", "system_fingerprint", "delta", "transform_prompt_messages"}) | _PYDANTIC,
-        {"delta": "delta"},
-    ),
-    "chunk-so": (
-        frozenset({"model", "prompt_messages", "system_fingerprint", "delta", "structured_output", "transform_prompt_messages"})
-        | _PYDANTIC,
-        {"delta": "delta"},
-    ),
-    "delta": (frozenset({"index", "message", "usage", "finish_reason"}) | _PYDANTIC, {"message": "message", "usage": "usage"}),
-    "message": (
-        frozenset({"role", "content", "name", "tool_calls", "opaque_body", "get_text_content", "is_empty", "transform_content"})
-        | _PYDANTIC,
-        {},
-    ),
-    "usage": (
-        frozenset(
-            {
-                "prompt_tokens", "prompt_unit_price", "prompt_price_unit", "prompt_price", "completion_tokens",
-                "completion_unit_price", "completion_price_unit", "completion_price", "total_tokens", "total_price",
-                "currency", "latency", "empty_usage",
-            }
-        )
-        | _PYDANTIC,
-        {},
-    ),
-    "embedding": (frozenset({"model", "embeddings", "usage"}) | _PYDANTIC, {"usage": "embedding-usage"}),
-    "embedding-usage": (
-        frozenset({"tokens", "total_tokens", "unit_price", "price_unit", "total_price", "currency", "latency"}) | _PYDANTIC,
-        {},
-    ),
-    "rerank": (frozenset({"model", "docs"}) | _PYDANTIC, {"docs": "rerank-docs"}),
-    "rerank-docs": (frozenset(a for a in dir(list) if not a.startswith("__")), {}),
-    "rerank-doc": (frozenset({"index", "text", "score"}) | _PYDANTIC, {}),
-    "str": (frozenset(a for a in dir(str) if not a.startswith("__")), {}),
-    "bool": (frozenset(a for a in dir(bool) if not a.startswith("__")), {}),
-    "bytes": (frozenset(a for a in dir(bytes) if not a.startswith("__")), {}),
-}
-_ITERATES = {"llm": "chunk", "llm-so": "chunk-so", "rerank-docs": "rerank-doc"}
-_INDEXES = {"rerank-docs": "rerank-doc"}
-_NOT_SUBSCRIPTABLE = {"llm", "llm-so", "chunk", "chunk-so", "delta", "message", "usage", "embedding", "embedding-usage", "rerank", "rerank-doc"}
-_LABELS = {
-    "llm": "an LLM result (`LLMResult`, or a stream of chunks)",
-    "llm-so": "a structured-output LLM result",
-    "chunk": "an `LLMResultChunk`",
-    "chunk-so": "an `LLMResultChunkWithStructuredOutput`",
-    "delta": "an `LLMResultChunkDelta`",
-    "message": "an `AssistantPromptMessage`",
-    "usage": "an `LLMUsage`",
-    "embedding": "a `TextEmbeddingResult`",
-    "embedding-usage": "an `EmbeddingUsage`",
-    "rerank": "a `RerankResult`",
-    "rerank-docs": "a list of `RerankDocument`",
-    "rerank-doc": "a `RerankDocument`",
-    "str": "a `str`",
-    "bool": "a `bool`",
-    "bytes": "`bytes`",
-}
 _HINTS = {
     ("llm", "content"): "`result.message.content` (or `result.message.get_text_content()`)",
     ("llm", "text"): "`result.message.get_text_content()`",
