@@ -11,6 +11,7 @@ for modules that have something to report.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -192,13 +193,20 @@ def _own_nodes(function: Function) -> Iterator[Any]:
             stack.append(child)
 
 
+#: A cheap look at the text first: parsing with libcst is the cost, and most files never touch
+#: the session. Every way `_Scope.path_of` recognises the session leaves one of these behind.
+_MAY_REACH_SESSION = re.compile(
+    r"\.session\b|\w_session\b|\bsession\s*[.:=,)]|\bSession\b|getattr\([^)]*session"
+)
+
+
 def session_calls(module: "PyModule") -> list[SessionCall]:
     """Every call of a session endpoint (or of a session object) in the module, in source order."""
     cached = getattr(module, "_session_calls", None)
     if cached is not None:
         return cached
     calls: list[SessionCall] = []
-    if "session" in module.text and module.tree is not None:
+    if _MAY_REACH_SESSION.search(module.text) and module.tree is not None:
         cst = _cst()
         for function in functions(module):
             scope = _Scope(function)

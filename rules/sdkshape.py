@@ -343,12 +343,12 @@ class ResultAttributeMissing(Rule):
     )
 
     def check(self, plugin: Plugin) -> Iterable[Finding]:
-        cst = _cst()
         for module in plugin_modules(plugin):
             calls = session_calls(module)
             kinds_by_call = {id(c.node): k for c in calls if (k := _result_kind(c)) is not None}
             if not kinds_by_call:
                 continue
+            cst = _cst()
             by_function: dict[int, Function] = {}
             for call in calls:
                 if id(call.node) in kinds_by_call:
