@@ -314,7 +314,7 @@ def test_undeclared_key_is_not_a_selector(tmp_path):
 # -- DPL402 / DPL403 ------------------------------------------------------------------------------
 
 
-def test_seed_first_example_is_clean(tmp_path):
+def test_documented_llm_example_is_clean(tmp_path):
     config = 'LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={})'
     assert codes(tool_files(tool(llm_call(config))), tmp_path) == []
 

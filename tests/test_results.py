@@ -157,7 +157,7 @@ def test_non_str_branch_that_drops_lists_is_a_warning(shape, tmp_path):
 
 
 SAFE_CONTENT = {
-    "seed page": (
+    "documented example": (
         "for chunk in response:\n    if chunk.delta.message:\n        assert isinstance(chunk.delta.message.content, str)\n"
         "        yield self.create_text_message(text=chunk.delta.message.content)\n"
     ),
