@@ -104,15 +104,20 @@ def _anchored(pattern: str) -> str:
     return pattern
 
 
+_FRACTION = re.compile(r"\.(\d+)")
+
+
 def _is_datetime(value: object) -> bool:
     """A datetime or a date as pydantic parses one: ISO 8601 with real calendar values."""
     from datetime import date, datetime
 
     if not isinstance(value, str):
         return True  # other keywords judge other types
-    text = value.strip()
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # Python before 3.11 reads only 3 or 6 fractional digits; Dify writes nanoseconds (9)
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
     try:
-        datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        datetime.fromisoformat(text)
         return True
     except ValueError:
         pass
