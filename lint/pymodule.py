@@ -128,6 +128,8 @@ class PyModule:
         if self._cst_done:
             return
         self._cst_done = True
+        if not _safe_for_libcst(self.text):
+            return  # the stdlib may accept it (Python 3.10 does), but libcst would crash the process
         import libcst  # imported here: it costs half a second and most runs never need it
 
         try:
