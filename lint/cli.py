@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 
@@ -32,7 +33,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--output-format",
-    type=click.Choice(["text", "concise", "json", "json-lines", "github", "sarif"]),
+    type=click.Choice(FORMATS),
     default=None,
     help="How findings are printed (default: text; github under GitHub Actions is not automatic).",
 )
@@ -41,7 +42,7 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to those selected by the configuration.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this file instead of the nearest one.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour in text output.")

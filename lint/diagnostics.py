@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class Severity(str, enum.Enum):
@@ -78,9 +78,3 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.start.line, self.span.start.column, self.code, self.message)
-
-
-@dataclass
-class Summary:
-    plugins: int = 0
-    counts: dict[Severity, int] = field(default_factory=lambda: {s: 0 for s in Severity})
