@@ -262,11 +262,24 @@ def _bind(module: "PyModule", function: Function, scope: _Scope, node: Any) -> S
     return call
 
 
+def is_test_file(path: str) -> bool:
+    """Test code never runs inside Dify: what it does with mocked sessions is not a defect."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
 def plugin_modules(plugin: "Plugin") -> list["PyModule"]:
-    """Every Python file of the plugin (not only referenced sources), parsed lazily."""
+    """Every Python file of the plugin that can run inside Dify (not only referenced sources;
+    test files left out), parsed lazily."""
     modules = []
     for relative in plugin.all_files:
-        if relative.endswith(".py"):
+        if relative.endswith(".py") and not is_test_file(relative):
             module = plugin.python(relative)
             if module is not None:
                 modules.append(module)

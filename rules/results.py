@@ -44,18 +44,6 @@ def _llm(stream: str = "") -> str:
     return _LLM_CALL.format(stream=f"            stream={stream},\n" if stream else "")
 
 
-def is_test_file(path: str) -> bool:
-    """Test code never runs inside Dify: what it does with mocked results is not a defect."""
-    parts = path.split("/")
-    name = parts[-1]
-    return (
-        any(p in ("tests", "test", "testing") for p in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-    )
-
-
 def _is_model_plugin(plugin: Plugin) -> bool:
     doc = plugin.manifest
     models = doc.get("plugins", "models") if doc is not None and doc.usable else None
@@ -70,8 +58,6 @@ class _ResultRule(Rule):
         if _is_model_plugin(plugin):
             return
         for module in plugin_modules(plugin):
-            if is_test_file(module.path):
-                continue
             for event in events(module):
                 if event.rule == self.key:
                     yield Finding(

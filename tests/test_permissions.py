@@ -92,3 +92,12 @@ def test_permission_flag_reads_yaml_shapes():
     assert not permission_flag(Plugin({"model": {"enabled": "true", "llm": True}}), ("model", "llm"))
     assert not permission_flag(Plugin({"models": {"enabled": True, "llm": True}}), ("model", "llm"))
     assert not permission_flag(Plugin(None), ("tool",))
+
+
+def test_test_files_are_not_plugin_code(tmp_path, run_cli):
+    root = _plugin(tmp_path, "self.session.file.upload(filename='a', content=b'', mimetype='text/plain')", None)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_echo.py").write_text(
+        "def test_echo(tool):\n    tool.session.model.llm.invoke(model_config={}, prompt_messages=[])\n", "utf-8"
+    )
+    assert json.loads(run_cli("check", str(root), "--select", "DPL6", "--output-format", "json").stdout) == []
