@@ -37,6 +37,13 @@ def _cst():
 # -- abstract values ---------------------------------------------------------------------------
 
 
+#: message builders whose argument must be text: name -> (position, keyword, use, check nested values)
+_MESSAGE_BUILDERS = {
+    "create_text_message": (0, "text", "text_message", False),
+    "create_json_message": (0, "json", "json_message", True),
+    "create_stream_variable_message": (1, "variable_value", "variable_message", False),
+}
+
 @dataclass(frozen=True)
 class Val:
     kind: str
@@ -1030,20 +1037,11 @@ class Flow:
                         replace(v, elems=v.elems | new_items) if v.kind == "list" else v for v in env[key]
                     )
                 return UNK
-            if last == "create_text_message":
-                text = arg(0, "text")
-                if text:
-                    self.content_use(text[1], text[0], "text_message")
-                return UNK
-            if last == "create_json_message":
-                data = arg(0, "json")
-                if data:
-                    self.content_use(data[1], data[0], "json_message", deep=True)
-                return UNK
-            if last == "create_stream_variable_message":
-                value = arg(1, "variable_value")
-                if value:
-                    self.content_use(value[1], value[0], "variable_message")
+            if last in _MESSAGE_BUILDERS:
+                position, keyword, use, deep = _MESSAGE_BUILDERS[last]
+                given = arg(position, keyword)
+                if given:
+                    self.content_use(given[1], given[0], use, deep=deep)
                 return UNK
             if last == "create_blob_message":
                 blob = arg(0, "blob")

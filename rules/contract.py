@@ -1967,6 +1967,15 @@ def _option_text(value: object) -> str:
     return str(value)
 
 
+def _select_tool(default: str) -> str:
+    """The echo tool with a `style` select parameter whose options are plain and shout."""
+    options = (
+        f"\n    default: {default}\n    options:\n      - value: plain\n        label:\n          en_US: Plain\n"
+        "      - value: shout\n        label:\n          en_US: Shout"
+    )
+    return _tool_yaml(_parameter("text") + "\n" + _parameter("style", "select", "false", "form", options))
+
+
 class SelectDefaultNotInOptions(Rule):
     code = "DPL710"
     name = "select-default-not-in-options"
@@ -1980,36 +1989,14 @@ class SelectDefaultNotInOptions(Rule):
     invalid = (
         Example(
             {
-                "tools/echo.yaml": _tool_yaml(
-                    _parameter("text")
-                    + "\n"
-                    + _parameter(
-                        "style",
-                        "select",
-                        "false",
-                        "form",
-                        "\n    default: loud\n    options:\n      - value: plain\n        label:\n          en_US: Plain\n"
-                        "      - value: shout\n        label:\n          en_US: Shout",
-                    )
-                )
+                "tools/echo.yaml": _select_tool("loud")
             }
         ),
     )
     valid = (
         Example(
             {
-                "tools/echo.yaml": _tool_yaml(
-                    _parameter("text")
-                    + "\n"
-                    + _parameter(
-                        "style",
-                        "select",
-                        "false",
-                        "form",
-                        "\n    default: shout\n    options:\n      - value: plain\n        label:\n          en_US: Plain\n"
-                        "      - value: shout\n        label:\n          en_US: Shout",
-                    )
-                )
+                "tools/echo.yaml": _select_tool("shout")
             }
         ),
     )
