@@ -109,11 +109,12 @@ def check(paths, output_format, select, ignore, extend_select, config_path, isol
 
 def _with_buffer(plugin, filename: str):
     """The plugin with `filename` read from standard input, and that file's displayed path."""
-    from .plugin import Plugin
+    from .model.plugin import Plugin
+    from .source.fs import OverlayFS
 
-    relative = Path(filename).absolute().relative_to(plugin.root.absolute()).as_posix()
-    buffer = sys.stdin.buffer.read().decode("utf-8", "replace")
-    return [Plugin(plugin.root, plugin.display, unsaved={relative: buffer})], plugin.display_path(relative)
+    relative = Path(filename).absolute().relative_to(Path(plugin.fs.root).absolute()).as_posix()
+    buffer = sys.stdin.buffer.read()
+    return [Plugin(OverlayFS(plugin.fs, {relative: buffer}), plugin.display)], plugin.display_path(relative)
 
 
 def _print_statistics(diagnostics) -> None:

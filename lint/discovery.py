@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .plugin import MANIFEST, Plugin, is_skipped_dir
+from .model.plugin import MANIFEST, Plugin, is_skipped_dir
+from .source.fs import DiskFS
 
 
 class PathNotFound(ValueError):
@@ -33,7 +34,7 @@ def find_plugin_roots(paths: Iterable[str], exclude: Iterable[str] = ()) -> list
             for root in _search(path, exclude):
                 roots.setdefault(root.resolve(), _display(root))
     return [
-        Plugin(resolved, display)
+        Plugin(DiskFS(resolved), display)
         for resolved, display in sorted(roots.items(), key=lambda item: item[1])
         if not _excluded(display, exclude)
     ]

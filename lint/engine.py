@@ -14,7 +14,7 @@ from typing import Sequence
 
 from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span
-from .plugin import Plugin
+from .model.plugin import Plugin
 from .rule import Finding, Rule
 
 #: Codes whose findings come from reading files, reported by the rules of the DPL0xx family.
@@ -79,7 +79,7 @@ def _lint_in_processes(plugins: Sequence[Plugin], rules: Sequence[Rule], config:
     from concurrent.futures import ProcessPoolExecutor
 
     codes = tuple(rule.code for rule in rules)
-    tasks = [(str(p.root), p.display, codes, config) for p in plugins]
+    tasks = [(p.fs, p.display, codes, config) for p in plugins]
     diagnostics: list[Diagnostic] = []
     # Plugins differ a lot in size; small chunks keep both processes busy to the end.
     with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
@@ -91,10 +91,10 @@ def _lint_in_processes(plugins: Sequence[Plugin], rules: Sequence[Rule], config:
 def _lint_task(task: tuple) -> list[Diagnostic]:
     from .registry import all_rules
 
-    root, display, codes, config = task
+    fs, display, codes, config = task
     rules = [rule for rule in all_rules() if rule.code in codes]
     with _no_cyclic_gc():
-        return lint_plugin(Plugin(Path(root), display), rules, config)
+        return lint_plugin(Plugin(fs, display), rules, config)
 
 
 @contextmanager
@@ -176,11 +176,7 @@ def _relative_to_plugin(plugin: Plugin, display_path: str) -> str:
 
 
 def _line_of(plugin: Plugin, relative: str, line: int) -> str | None:
-    text = plugin.text_of(relative)
-    if text is None:
-        return None
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+    return plugin.line_text(relative, line)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

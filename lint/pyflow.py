@@ -19,7 +19,7 @@ from .diagnostics import Position, Span
 from .sdk import BY_PATH, OWNERS, Endpoint
 
 if TYPE_CHECKING:
-    from .plugin import Plugin
+    from .model.plugin import Plugin
     from .pymodule import PyModule
 
 SessionPath = tuple  # attribute names below the session: () is the session itself

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Span
+from .source.text import LineIndex
 
 
 @dataclass
@@ -62,6 +63,13 @@ class PyModule:
     _error: PySyntaxError | None = field(default=None, repr=False)
     _checked: bool = field(default=False, repr=False)
     _outline: ModuleOutline | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> LineIndex:
+        index = self.__dict__.get("_lines")
+        if index is None:
+            index = self.__dict__["_lines"] = LineIndex(self.text)
+        return index
 
     @property
     def syntax_error(self) -> PySyntaxError | None:

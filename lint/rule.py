@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Mapping
 
 from .diagnostics import Related, Severity, Span
-from .yamldoc import PathItem, YamlDoc
+from .model.yamldoc import PathItem, YamlDoc
 
 if TYPE_CHECKING:
-    from .plugin import Plugin
+    from .model.plugin import Plugin
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from .pyflow import dotted, string_value
 from .sdk import CONFIG_CLASSES
 
 if TYPE_CHECKING:
-    from .plugin import Plugin
+    from .model.plugin import Plugin
     from .pymodule import PyModule
 
 MAX_DEPTH = 4  # calls followed into callees or back to callers, from one starting point

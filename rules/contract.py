@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from dify_lint.diagnostics import Position, Related, Severity, Span
-from dify_lint.plugin import Declaration, Plugin
+from dify_lint.model.plugin import Declaration, Plugin
 from dify_lint.pymodule import PyModule
 from dify_lint.rule import Example, Finding, Rule
-from dify_lint.yamldoc import PathItem, YamlDoc
+from dify_lint.model.yamldoc import PathItem, YamlDoc
 
 from .declarations import parameters as yaml_parameters
 

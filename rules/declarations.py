@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from dify_lint.diagnostics import Severity
-from dify_lint.plugin import KIND_LABELS, Declaration, Plugin
+from dify_lint.model.plugin import KIND_LABELS, Declaration, Plugin
 from dify_lint.rule import Example, Finding, Rule
 
 from .manifest import unknown_key_severity
-from dify_lint.yamldoc import PathItem, mark_span
+from dify_lint.model.yamldoc import PathItem, mark_span
 
 # -- parameters with a `type` and maybe a `scope`, wherever a declaration holds them ----------
 

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from dify_lint.diagnostics import Severity
 from dify_lint.examples import BASE_PLUGINS
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.rule import Example, Finding, Rule
 
 
@@ -82,7 +82,7 @@ class UnreadableFile(_FileRule):
 
     def findings(self, plugin: Plugin) -> Iterable[Finding]:
         for path, problem in plugin.read_problems.items():
-            if problem.code == self.code:
+            if problem.limit == (self.code == "DPL006"):
                 yield Finding(path, problem.span, problem.message)
 
 
@@ -131,7 +131,7 @@ class ResourceLimit(_FileRule):
 
     def findings(self, plugin: Plugin) -> Iterable[Finding]:
         for path, problem in plugin.read_problems.items():
-            if problem.code == self.code:
+            if problem.limit == (self.code == "DPL006"):
                 yield Finding(path, problem.span, problem.message)
         yield from _yaml_problems(plugin, "limit")
         for module in plugin.loaded_python():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from dify_lint.diagnostics import Severity
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.rule import Example, Finding, Rule
 
 CATEGORIES = {

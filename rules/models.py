@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from dify_lint.diagnostics import Related, Severity
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.pyflow import SessionCall, plugin_modules, session_calls, span_of, string_value
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.sdk import CONFIG_CLASSES, CONFIG_SUBCLASSES, LLM_MODES, Endpoint, selector_model_type

@@ -5,28 +5,28 @@ the declarations name, exactly one class of the right kind in each source, icons
 the entrypoint module, a dependency file that installs the SDK, an ignore file that keeps all of
 it, and a package under the size limit.
 
-The ignore-file rules are the daemon's, in `dify_lint.ignorefile`. The class counter here mirrors `get_subclasses_from_module` in the SDK: every module-level name bound
+The ignore-file rules are the daemon's, in `dify_lint.source.ignorefile`. The class counter here mirrors `get_subclasses_from_module` in the SDK: every module-level name bound
   to a subclass counts, including classes imported from the plugin's own modules.
 """
 
 from __future__ import annotations
 
 import builtins
-import os
 import re
 import sys
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 
 from dify_lint.diagnostics import Position, Related, Severity, Span
 from dify_lint.examples import BASE_PLUGINS
-from dify_lint.ignorefile import IgnoreFile, IgnorePattern
-from dify_lint.plugin import MANIFEST, Declaration, Plugin, Reference
+from dify_lint.source.ignorefile import IgnoreFile, IgnorePattern
+from dify_lint.source.fs import Kind
+from dify_lint.model.plugin import MANIFEST, Declaration, Plugin, Reference
 from dify_lint.rule import Example, Finding, Rule
-from dify_lint.yamldoc import PathItem, YamlDoc
+from dify_lint.model.yamldoc import PathItem, YamlDoc
 
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # `dify plugin package --max-size` default, in MB of 1024*1024
 ASSETS = "_assets"
@@ -56,12 +56,8 @@ class _Facts:
     def listing(self, relative_dir: str) -> dict[str, bool] | None:
         """Names in a folder inside the root -> is a directory; None if it is no folder."""
         if relative_dir not in self._listings:
-            folder = self.plugin.root / relative_dir if relative_dir else self.plugin.root
-            try:
-                with os.scandir(folder) as entries:
-                    self._listings[relative_dir] = {e.name: e.is_dir() for e in entries}
-            except OSError:
-                self._listings[relative_dir] = None
+            entries = self.plugin.listdir(relative_dir)
+            self._listings[relative_dir] = None if entries is None else {n: e.kind is Kind.DIR for n, e in entries.items()}
         return self._listings[relative_dir]
 
     def exact(self, relative: str) -> tuple[bool, str | None]:
@@ -94,28 +90,19 @@ class _Facts:
     @cached_property
     def assets(self) -> set[str]:
         """Every file under `_assets/` by its name relative to it, as the daemon's asset map."""
-        found: set[str] = set()
         if not self.assets_dir:
-            return found
-        top = self.plugin.root / ASSETS
-        for directory, subdirs, files in os.walk(top):
-            subdirs.sort()
-            base = Path(directory).relative_to(top).as_posix()
-            for name in files:
-                found.add(name if base == "." else f"{base}/{name}")
-        return found
+            return set()
+        return {path[len(ASSETS) + 1 :] for path in self.plugin.fs.walk(start=ASSETS)}
 
     # -- the ignore file ------------------------------------------------------------------------
 
     @cached_property
     def ignore(self) -> "IgnoreFile | None":
         for name in (".difyignore", ".gitignore"):
-            path = self.plugin.root / name
-            try:
-                data = path.read_bytes()
-            except OSError:  # missing, or a folder: the daemon falls back / reads nothing
+            text = self.plugin.text(name)
+            if text is None:  # missing, or a folder: the daemon falls back / reads nothing
                 continue
-            return IgnoreFile(name, data.decode("utf-8", "replace"))
+            return IgnoreFile(name, text)
         return None
 
     def excluded_by(self, relative: str, is_dir: bool = False) -> "IgnorePattern | None":
@@ -127,28 +114,24 @@ class _Facts:
     @cached_property
     def packaged(self) -> list[tuple[str, int]]:
         """(path, size) of each file the daemon's walk keeps, largest first."""
-        root = self.plugin.root
+        fs = self.plugin.fs
         ignore = self.ignore
         found: list[tuple[str, int]] = []
-        for directory, subdirs, files in os.walk(root, followlinks=False):
-            base = Path(directory).relative_to(root).as_posix()
-            prefix = "" if base == "." else base + "/"
-            kept = []
-            for name in sorted(subdirs):
-                if os.path.islink(os.path.join(directory, name)):
-                    files.append(name)  # WalkDir does not descend into a link; it is read as a file
-                elif ignore is None or ignore.match(prefix + name, True) is None:
-                    kept.append(name)
-            subdirs[:] = kept
-            for name in files:
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            entries = fs.listdir(folder) or {}
+            prefix = folder + "/" if folder else ""
+            for name, entry in sorted(entries.items()):
                 relative = prefix + name
+                if entry.kind is Kind.DIR and not entry.link:
+                    if ignore is None or ignore.match(relative, True) is None:
+                        pending.append(relative)
+                    continue
+                # WalkDir does not descend into a link; it is read as a file
                 if ignore is not None and ignore.match(relative, False) is not None:
                     continue
-                try:
-                    size = os.stat(os.path.join(directory, name)).st_size
-                except OSError:
-                    size = 0
-                found.append((relative, size))
+                found.append((relative, fs.size(relative)))
         found.sort(key=lambda item: (-item[1], item[0]))
         return found
 
@@ -310,7 +293,7 @@ class ClassIndex:
         if names is None:
             return None
         init = f"{stem}/__init__.py"
-        if names.get(leaf) and (self.plugin.root / init).is_file():
+        if names.get(leaf) and self.plugin.is_file(init):
             return ("mod", init, stem)  # a package
         if f"{leaf}.py" in names and not names[f"{leaf}.py"]:
             return ("mod", f"{stem}.py", "")  # a module: it wins over a folder without __init__.py
@@ -333,7 +316,7 @@ class ClassIndex:
                 if not package:
                     return ("unknown",)  # a relative import in a top-level module fails
                 init = "/".join(package + ["__init__.py"])
-                return ("mod", init if (self.plugin.root / init).is_file() else "", "/".join(package))
+                return ("mod", init if self.plugin.is_file(init) else "", "/".join(package))
             found = self._locate(parts, "/".join(package))
             return found or ("unknown",)
         if not parts:
@@ -581,7 +564,7 @@ def loaded_source(plugin: Plugin, facts: "_Facts", reference: Reference) -> str 
         sibling = PurePosixPath(relative).with_suffix("").as_posix() + ".py"
     except ValueError:  # "." or a name the path cannot take a suffix off
         return None
-    if facts.exact(sibling)[0] and (plugin.root / sibling).is_file():
+    if facts.exact(sibling)[0] and plugin.is_file(sibling):
         return sibling
     return None
 
@@ -976,7 +959,7 @@ class InvalidEntrypoint(_PackagingRule):
         stem = text.replace(".", "/")
         for candidate in (f"{stem}.py", f"{stem}/__main__.py"):
             exact, _ = facts.exact(candidate)
-            if exact and (plugin.root / candidate).is_file():
+            if exact and plugin.is_file(candidate):
                 return
         exact, other = facts.exact(f"{stem}.py")
         hint = f"; `{other}` differs only in letter case" if other else ""
@@ -1115,10 +1098,7 @@ class DependencyFile(_PackagingRule):
 
     @staticmethod
     def _read(plugin: Plugin, name: str) -> str:
-        try:
-            return (plugin.root / name).read_text("utf-8", "replace")
-        except OSError:
-            return ""
+        return plugin.text(name) or ""
 
 
 # -- the ignore file -----------------------------------------------------------------------------
@@ -1137,7 +1117,7 @@ def _needed_files(plugin: Plugin, facts: _Facts) -> Iterator[tuple[str, bool, st
         if reference.role in ("declaration", "position") and reference.target.is_file:
             yield reference.target.relative or "", False, _listed(reference, owner=True)
     entry = plugin.entrypoint_path()
-    if entry and (plugin.root / entry).is_file():
+    if entry and plugin.is_file(entry):
         yield entry, False, "the entrypoint `meta.runner.entrypoint`"
     names = facts.listing("") or {}
     if "requirements.txt" in names:
@@ -1218,10 +1198,7 @@ class IgnoredRequiredFile(_PackagingRule):
 
 
 def _ignore_line(plugin: Plugin, name: str, line: int) -> str:
-    try:
-        lines = (plugin.root / name).read_text("utf-8", "replace").split("\n")
-    except OSError:
-        return ""
+    lines = (plugin.text(name) or "").split("\n")
     return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
 
 
@@ -1366,7 +1343,7 @@ class PackageTooLarge(_PackagingRule):
         names = facts.listing("") or {}
         for name in sorted(names):
             if names[name] and (name.startswith("venv") or name.startswith(".venv")):
-                if os.path.islink(plugin.root / name) or facts.excluded_by(name, True) is not None:
+                if (plugin.listdir("") or {})[name].link or facts.excluded_by(name, True) is not None:
                     continue
                 inside = [s for p, s in facts.packaged if p.startswith(name + "/")]
                 ignore = facts.ignore.name if facts.ignore is not None else ".difyignore"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from dify_lint.diagnostics import Related, Severity
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.pyflow import plugin_modules, session_calls, span_of
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.sdk import PERMISSION_TEXT

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar, Iterable
 
 from dify_lint.diagnostics import Severity
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.pyflow import plugin_modules, span_of
 from dify_lint.resultflow import events
 from dify_lint.rule import Example, Finding, Rule

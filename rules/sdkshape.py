@@ -16,7 +16,7 @@ import ast
 from typing import Any, Iterable, Iterator
 
 from dify_lint.diagnostics import Severity
-from dify_lint.plugin import Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.pyflow import Function, SessionCall, dotted, plugin_modules, session_calls, span_of, string_value
 from dify_lint.pymodule import PyModule
 from dify_lint.rule import Example, Finding, Rule

@@ -107,15 +107,17 @@ def test_fifty_megabyte_yaml_is_skipped_not_parsed(tmp_path, run_cli):
 
 
 def test_unreadable_file(tmp_path, run_cli, monkeypatch):
+    import os
+
     root = _plugin_with(tmp_path, "tools/echo.yaml", b"identity: {}\n")
-    original = Path.read_bytes
+    original = os.open
 
-    def refuse(self):
-        if self.name == "echo.yaml":
+    def refuse(path, *args, **kwargs):  # root reads files whatever their mode: refuse instead
+        if str(path).endswith("echo.yaml"):
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     findings = json.loads(run_cli("check", str(root), "--output-format", "json").stdout)
     (unreadable,) = [f for f in findings if f["code"] == "DPL003"]
     assert unreadable["filename"].endswith("tools/echo.yaml")

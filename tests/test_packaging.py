@@ -12,7 +12,7 @@ from dify_lint.engine import lint_plugin
 from dify_lint.examples import BASE_PLUGINS, materialize
 from dify_lint.registry import find_rule
 from dify_lint.rule import Example
-from dify_lint.ignorefile import IgnoreFile, go_match
+from dify_lint.source.ignorefile import IgnoreFile, go_match
 
 ECHO_YAML = (BASE_PLUGINS / "tool" / "tools" / "echo.yaml").read_text("utf-8")
 PROVIDER_YAML = (BASE_PLUGINS / "tool" / "provider" / "example.yaml").read_text("utf-8")
@@ -167,10 +167,10 @@ def test_symlink_out_of_the_root(tmp_path):
     outside = tmp_path / "outside.yaml"
     outside.write_text(ECHO_YAML, "utf-8")
     plugin = build(tmp_path, {})
-    link = plugin.root / "tools" / "linked.yaml"
+    link = plugin.fs.root / "tools" / "linked.yaml"
     os.symlink(outside, link)
-    (plugin.root / "provider" / "example.yaml").write_text(PROVIDER_YAML.replace("tools/echo.yaml", "tools/linked.yaml"), "utf-8")
-    (plugin,) = find_plugin_roots([str(plugin.root)])
+    (plugin.fs.root / "provider" / "example.yaml").write_text(PROVIDER_YAML.replace("tools/echo.yaml", "tools/linked.yaml"), "utf-8")
+    (plugin,) = find_plugin_roots([str(plugin.fs.root)])
     found = lint_plugin(plugin, [find_rule("DPL302"), find_rule("DPL301")])
     assert [d.code for d in found] == ["DPL302"]
     assert "symbolic link" in found[0].message
@@ -264,12 +264,12 @@ def test_ignored_model_yaml(tmp_path):
 
 def test_package_over_50_mb(tmp_path):
     plugin = build(tmp_path, {})
-    with open(plugin.root / "data.bin", "wb") as handle:
+    with open(plugin.fs.root / "data.bin", "wb") as handle:
         handle.truncate(51 * 1024 * 1024)  # sparse: no real disk use
     found = lint_plugin(plugin, [find_rule("DPL311")])
     assert len(found) == 1 and "51.0 MB" in found[0].message and "data.bin" in found[0].message
-    (plugin.root / ".difyignore").write_text("*.bin\n", "utf-8")
-    (plugin,) = find_plugin_roots([str(plugin.root)])
+    (plugin.fs.root / ".difyignore").write_text("*.bin\n", "utf-8")
+    (plugin,) = find_plugin_roots([str(plugin.fs.root)])
     assert lint_plugin(plugin, [find_rule("DPL311")]) == []
 
 

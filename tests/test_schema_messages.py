@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dify_lint.schema import check
-from dify_lint.yamldoc import YamlDoc
+from dify_lint.model.schema import check
+from dify_lint.model.yamldoc import YamlDoc
 
 TOOL = """\
 identity:

@@ -33,7 +33,7 @@ from dify_lint.diagnostics import Severity
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import INTERNAL_ERROR, lint_plugin
 from dify_lint.examples import base_names, materialize
-from dify_lint.plugin import MANIFEST, Plugin
+from dify_lint.model.plugin import MANIFEST, Plugin
 from dify_lint.registry import all_rules
 from dify_lint.rule import Example
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dify_lint.diagnostics import Position
-from dify_lint.yamldoc import MAX_DEPTH, YamlDoc
+from dify_lint.model.yamldoc import MAX_DEPTH, YamlDoc
 
 
 def test_values_and_positions():

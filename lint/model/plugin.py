@@ -1,19 +1,20 @@
 """One plugin: its manifest, the declaration YAML reached from it, and its Python sources.
 
-Everything is read lazily and at most once; rules share what earlier rules caused to be read.
+Everything is read through the plugin's file system (`dify_lint.source.fs`), lazily and at most
+once. The declaration graph is the model's own; analyses built on it live in `dify_lint.analysis`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Iterator
 
-from .diagnostics import Span
-from .files import MAX_PYTHON_BYTES, MAX_YAML_BYTES, ReadProblem, Resolved, TextFile, read_text, resolve_inside
-from .pymodule import PyModule
+from ..diagnostics import Span
+from ..pymodule import PyModule
+from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, ReadProblem, read_text
+from ..source.fs import Entry, Kind, PluginFS, ReadFailure, Resolved
+from ..source.text import YAML_BREAKS, LineIndex
 from .yamldoc import PathItem, YamlDoc
 
 MANIFEST = "manifest.yaml"
@@ -98,15 +99,18 @@ class Declaration:
 
 
 class Plugin:
-    def __init__(self, root: Path, display: str, unsaved: dict[str, str] | None = None):
-        self.root = root
+    """One plugin, read through its file system: the manifest, the declarations it leads to, and
+    the Python sources. Each file is read and parsed at most once, when first asked for."""
+
+    def __init__(self, fs: PluginFS, display: str):
+        self.fs = fs
         self.display = display  # the root as the user should see it
-        #: editor buffers not yet saved, by relative path: read instead of the file on disk
-        self.unsaved = unsaved or {}
-        self.read_problems: dict[str, ReadProblem] = {}
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
-        self._schema_issues: dict[tuple[str, str], list] = {}
+        self._texts: dict[str, str | None] = {}
+        self._problems: dict[str, ReadProblem] = {}
+        self._resolved: dict[str, Resolved] = {}
+        self._lines: dict[str, LineIndex] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -118,37 +122,66 @@ class Plugin:
     def yaml(self, relative: str) -> YamlDoc | None:
         """The parsed YAML file at `relative` (inside the root), or None if it cannot be read."""
         if relative not in self._yaml:
-            loaded = self._read(relative, MAX_YAML_BYTES, python=False)
+            loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
+            self._yaml[relative] = None if loaded.problem else YamlDoc.parse(relative, loaded.text or "")
             if loaded.problem:
-                self.read_problems[relative] = loaded.problem
-                self._yaml[relative] = None
-            else:
-                self._yaml[relative] = YamlDoc.parse(relative, loaded.text or "")
+                self._problems[relative] = loaded.problem
         return self._yaml[relative]
 
     def python(self, relative: str) -> PyModule | None:
+        """The Python file at `relative`, or None if it cannot be read (it may still not parse)."""
         if relative not in self._python:
-            loaded = self._read(relative, MAX_PYTHON_BYTES, python=True)
+            loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
+            self._python[relative] = None if loaded.problem else PyModule(relative, loaded.text or "")
             if loaded.problem:
-                self.read_problems[relative] = loaded.problem
-                self._python[relative] = None
-            else:
-                self._python[relative] = PyModule(relative, loaded.text or "")
+                self._problems[relative] = loaded.problem
         return self._python[relative]
 
-    def _read(self, relative: str, limit: int, *, python: bool) -> TextFile:
-        if relative in self.unsaved:
-            return TextFile(self.unsaved[relative])
-        return read_text(self.root / relative, limit, python=python)
+    def text(self, relative: str) -> str | None:
+        """Another text file of the plugin (an ignore file, requirements.txt), decoded leniently
+        as the daemon and uv do, or None when it is not a readable regular file."""
+        if relative not in self._texts:
+            try:
+                self._texts[relative] = self.fs.read(relative, MAX_TEXT_BYTES).decode("utf-8", "replace")
+            except ReadFailure:
+                self._texts[relative] = None
+        return self._texts[relative]
 
-    def loaded_yaml(self) -> Iterator[YamlDoc]:
-        return (doc for doc in self._yaml.values() if doc is not None)
-
-    def loaded_python(self) -> Iterator[PyModule]:
-        return (module for module in self._python.values() if module is not None)
+    def read_problem(self, relative: str) -> ReadProblem | None:
+        """Why a YAML or Python file asked for could not be read, if it could not."""
+        return self._problems.get(relative)
 
     def resolve(self, written: str) -> Resolved:
-        return resolve_inside(self.root, written)
+        found = self._resolved.get(written)
+        if found is None:
+            found = self._resolved[written] = self.fs.resolve(written)
+        return found
+
+    def kind(self, relative: str) -> Kind:
+        return self.fs.kind(relative)
+
+    def is_file(self, relative: str) -> bool:
+        return self.fs.kind(relative) is Kind.FILE
+
+    def listdir(self, relative: str = "") -> dict[str, Entry] | None:
+        return self.fs.listdir(relative)
+
+    def line_text(self, relative: str, line: int) -> str | None:
+        """A line of a file this plugin already read (for code frames and suppressions)."""
+        index = self._lines.get(relative)
+        if index is None:
+            doc = self._yaml.get(relative)
+            module = self._python.get(relative)
+            if doc is not None:
+                index = LineIndex(doc.text, YAML_BREAKS)
+            elif module is not None:
+                index = module.lines
+            elif self._texts.get(relative) is not None:
+                index = LineIndex(self._texts[relative] or "")
+            else:
+                return None
+            self._lines[relative] = index
+        return index.line(line)
 
     # -- the declaration graph -------------------------------------------------------------
 
@@ -203,19 +236,6 @@ class Plugin:
     def declarations_of(self, *kinds: str) -> list[Declaration]:
         return [d for d in self.declarations if d.kind in kinds]
 
-    def schema_issues(self, declaration: Declaration) -> list:
-        """The declaration's JSON Schema issues, computed once and shared by the rules."""
-        from . import schema  # jsonschema is imported only when a schema rule runs
-
-        key = (declaration.kind, declaration.doc.path)
-        if key not in self._schema_issues:
-            doc = declaration.doc
-            if not doc.usable or not schema.has_schema(declaration.kind):
-                self._schema_issues[key] = []
-            else:
-                self._schema_issues[key] = schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])
-        return self._schema_issues[key]
-
     def _references_of(self, declaration: Declaration) -> Iterator[Reference]:
         doc = declaration.doc
         for list_path, kind in CHILD_LISTS.get(declaration.kind, ()):
@@ -259,17 +279,12 @@ class Plugin:
 
     def glob(self, pattern: Resolved, *, files_only: bool = True) -> list[str]:
         """Files (and folders, unless files_only) inside the root matching a glob from YAML, sorted."""
-        if pattern.relative is None or not pattern.written.strip():
-            return []
-        try:
-            matches = sorted(self.root.glob(pattern.relative))
-        except (ValueError, OSError, NotImplementedError, IndexError):  # patterns pathlib refuses
+        if pattern.relative is None or not pattern.written.strip() or pattern.relative == ".":
             return []
         found = []
-        for match in matches:
-            relative = match.relative_to(self.root).as_posix()
+        for relative in self.fs.glob(pattern.relative):
             resolved = self.resolve(relative)
-            if resolved.problem is None and relative != "." and (match.is_file() or not files_only):
+            if resolved.problem is None and (resolved.is_file or not files_only):
                 found.append(relative)
         return found
 
@@ -281,15 +296,26 @@ class Plugin:
             return None
         return entry.replace(".", "/") + ".py"
 
+    # -- transitional: what the rules read before the analysis layer ---------------------------
+
+    @property
+    def read_problems(self) -> dict[str, ReadProblem]:
+        return self._problems
+
+    def loaded_yaml(self) -> Iterator[YamlDoc]:
+        return (doc for doc in list(self._yaml.values()) if doc is not None)
+
+    def loaded_python(self) -> Iterator[PyModule]:
+        return (module for module in list(self._python.values()) if module is not None)
+
     def source_modules(self) -> list[PyModule]:
-        """The Python files Dify imports: every referenced source and the entrypoint."""
         paths = [
             r.target.relative
             for r in self.references
             if r.role == "source" and r.target.is_file and (r.target.relative or "").endswith(".py")
         ]
         entry = self.entrypoint_path()
-        if entry and (self.root / entry).is_file():
+        if entry and self.is_file(entry):
             paths.append(entry)
         modules = []
         for relative in dict.fromkeys(p for p in paths if p):
@@ -299,38 +325,31 @@ class Plugin:
         return modules
 
     def load_all(self) -> None:
-        """Read and parse everything Dify would: the rules about files report what this finds."""
         for module in self.source_modules():
             module.syntax_error  # noqa: B018 - parsing is the point
 
-    def release(self) -> None:
-        """Drop everything read and parsed, once the plugin's diagnostics are made."""
-        self._yaml.clear()
-        self._python.clear()
-        self._schema_issues.clear()
-        for name in ("manifest", "_graph", "all_files"):
-            self.__dict__.pop(name, None)
+    def schema_issues(self, declaration: Declaration) -> list:
+        from . import schema
 
-    def text_of(self, relative: str) -> str | None:
-        """The text of a file this run already read (for code frames and suppressions)."""
-        doc = self._yaml.get(relative)
-        if doc is not None:
-            return doc.text
-        module = self._python.get(relative)
-        return module.text if module is not None else None
+        cache = self.__dict__.setdefault("_schema_issues", {})
+        key = (declaration.kind, declaration.doc.path)
+        if key not in cache:
+            doc = declaration.doc
+            if not doc.usable or not schema.has_schema(declaration.kind):
+                cache[key] = []
+            else:
+                cache[key] = schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])
+        return cache[key]
+
+    def release(self) -> None:
+        pass
 
     # -- the plugin's own file list --------------------------------------------------------
 
     @cached_property
     def all_files(self) -> list[str]:
         """Every file under the root, "/" separated, without VCS and environment folders."""
-        found: list[str] = []
-        for directory, subdirs, files in os.walk(self.root, followlinks=False):
-            subdirs[:] = sorted(d for d in subdirs if not is_skipped_dir(d))
-            base = Path(directory).relative_to(self.root).as_posix()
-            for name in sorted(files):
-                found.append(name if base == "." else f"{base}/{name}")
-        return found
+        return self.fs.walk(is_skipped_dir)
 
 
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".idea", ".vscode"}

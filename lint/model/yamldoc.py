@@ -13,7 +13,8 @@ from typing import Any, Iterator, Union
 
 import yaml
 
-from .diagnostics import Span
+from ..diagnostics import Position, Span
+from ..source.text import offset_span
 
 
 _Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
@@ -74,20 +75,10 @@ class YamlProblem:
 
 
 def mark_span(start: yaml.Mark, end: yaml.Mark | None = None) -> Span:
-    from .diagnostics import Position
-
     begin = Position(start.line + 1, start.column + 1)
     if end is None or (end.line, end.column) <= (start.line, start.column):
         return Span(begin, Position(begin.line, begin.column + 1))
     return Span(begin, Position(end.line + 1, end.column + 1))
-
-
-def offset_span(text: str, offset: int) -> Span:
-    """The span of one character at a character offset into `text`."""
-    offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span.point(line, column)
 
 
 @dataclass

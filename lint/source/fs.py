@@ -1,0 +1,470 @@
+"""The plugin's files, read only through here: a folder on disk (`DiskFS`), the same folder with
+an editor's unsaved buffers laid over it (`OverlayFS`), or a zipped package in memory (`ZipFS`).
+
+Paths are "/"-separated and relative to the plugin root. Whatever the backing store, the promises
+are the same:
+
+* only regular files are opened: a FIFO, a device or a socket behind a plugin file's name is
+  reported, never opened (a FIFO blocks its reader; `/dev/zero` never ends);
+* nothing outside the root is opened, listed or walked: a symbolic link that leaves the root is
+  reported as such (it could lead to `/etc/passwd` or `/proc/self/environ`, which would end up in
+  a CI log), and `..` or an absolute path never reaches the disk;
+* the size cap is checked before reading, and reading stops at the cap if the file grows;
+* walks and globs never follow links, and stop after a bounded number of entries.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import fnmatch
+import io
+import os
+import posixpath
+import re
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, NamedTuple
+
+#: Entries a walk or a glob visits at the most (the official plugins hold a few hundred each).
+MAX_ENTRIES = 200_000
+
+
+class Kind(enum.Enum):
+    FILE = "file"
+    DIR = "dir"
+    MISSING = "missing"
+    OUTSIDE = "outside"  # a symbolic link leading out of the root
+    SPECIAL = "special"  # a FIFO, a device, a socket, or a link inside a zip
+    BROKEN = "broken"  # cannot be resolved: a link loop, no permission
+
+
+class Entry(NamedTuple):
+    kind: Kind
+    link: bool  # a symbolic link (walks and `**` do not descend into linked folders)
+
+
+class ReadFailure(Exception):
+    """Why a file could not be read. `limit`: it is over the size cap (as opposed to unreadable)."""
+
+    def __init__(self, message: str, limit: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.limit = limit
+
+
+def too_large(size: int, limit: int) -> ReadFailure:
+    return ReadFailure(f"file is {size / 1048576:.1f} MiB; files over {limit / 1048576:.0f} MiB are not parsed", limit=True)
+
+
+_KIND_WORDS = {
+    Kind.OUTSIDE: "is a symbolic link that points outside the plugin root; it was not read",
+    Kind.SPECIAL: "is not a regular file (a FIFO, a device, a socket or a link); only regular files are read",
+    Kind.MISSING: "cannot read file: No such file or directory",
+    Kind.DIR: "cannot read file: Is a directory",
+    Kind.BROKEN: "cannot read file: it cannot be resolved (a link loop, or no permission)",
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A path written in a plugin's YAML, checked against the plugin root."""
+
+    written: str
+    relative: str | None  # normalised, "/" separated, when inside the root
+    kind: Kind = Kind.MISSING
+    problem: str | None = None  # why it may not be read
+
+    @property
+    def exists(self) -> bool:
+        return self.kind in (Kind.FILE, Kind.DIR, Kind.SPECIAL)
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind is Kind.FILE
+
+
+def normalise(written: str) -> tuple[str | None, str | None]:
+    """(the path relative to the root, or None; why it is refused, or None)."""
+    text = written.replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        return None, "is an absolute path; paths in a plugin are relative to its root"
+    if "\x00" in text:
+        return None, "holds a NUL character"
+    relative = posixpath.normpath(text)
+    if relative == ".." or relative.startswith("../"):
+        return None, "points outside the plugin root"
+    return relative, None
+
+
+class PluginFS:
+    """A read-only view of one plugin's files."""
+
+    #: how the plugin's files are named for people (a folder, or an archive)
+    label: str = ""
+
+    def entry(self, relative: str) -> Entry:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def kind(self, relative: str) -> Kind:
+        return self.entry(relative).kind
+
+    def read(self, relative: str, limit: int) -> bytes:
+        """The bytes of a regular file inside the root, at most `limit` of them; raises ReadFailure."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        """The entries of a folder inside the root, or None when it is not one."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- derived, the same for every store ---------------------------------------------------
+
+    def resolve(self, written: str) -> Resolved:
+        relative, problem = normalise(written)
+        if relative is None:
+            return Resolved(written, None, Kind.MISSING, problem)
+        kind = self.kind(relative)
+        if kind is Kind.OUTSIDE:
+            return Resolved(written, None, kind, "is a symbolic link that points outside the plugin root")
+        return Resolved(written, relative, kind)
+
+    def size(self, relative: str) -> int:
+        """The size of a regular file inside the root, 0 for anything else."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def walk(self, skip_dir: Callable[[str], bool] = lambda name: False, start: str = "") -> list[str]:
+        """Every non-folder entry under `start` (the root by default), sorted folder by folder,
+        without entering linked folders or the folders `skip_dir` names."""
+        found: list[str] = []
+        for relative, entry in self.walk_entries(skip_dir, start):
+            if entry.kind is not Kind.DIR:
+                found.append(relative)
+        return found
+
+    def walk_entries(self, skip_dir: Callable[[str], bool] = lambda name: False, start: str = "") -> Iterator[tuple[str, Entry]]:
+        """(path, entry) of everything under `start`, depth first, names sorted; a linked folder
+        is yielded but not entered."""
+        pending = [start]
+        visited = 0
+        while pending:
+            folder = pending.pop()
+            names = self.listdir(folder)
+            if names is None:
+                continue
+            subfolders = []
+            for name in sorted(names):
+                entry = names[name]
+                relative = f"{folder}/{name}" if folder else name
+                visited += 1
+                if visited > MAX_ENTRIES:
+                    return
+                if entry.kind is Kind.DIR and not entry.link:
+                    if not skip_dir(name):
+                        subfolders.append(relative)
+                        yield relative, entry
+                    continue
+                yield relative, entry
+            pending.extend(reversed(subfolders))
+
+    def glob(self, pattern: str) -> list[str]:
+        """Paths inside the root matching a glob (`*`, `?`, `[...]`, `**` for any folders), sorted.
+
+        Like pathlib's glob: a wildcard matches names starting with a dot too, `**` does not
+        enter linked folders, and a pattern ending in `**` gives folders."""
+        parts = [p for p in pattern.split("/") if p not in ("", ".")]
+        collapsed: list[str] = []
+        for part in parts:
+            if not (part == "**" and collapsed and collapsed[-1] == "**"):
+                collapsed.append(part)
+        if not collapsed:
+            return []
+        found: set[str] = set()
+        pending: list[tuple[str, int]] = [("", 0)]
+        seen: set[tuple[str, int]] = set()
+        visited = 0
+        while pending:
+            folder, index = pending.pop()
+            if (folder, index) in seen:
+                continue
+            seen.add((folder, index))
+            if index == len(collapsed):
+                if folder:
+                    found.add(folder)
+                continue
+            part = collapsed[index]
+            names = self.listdir(folder)
+            if names is None:
+                continue
+            visited += len(names)
+            if visited > MAX_ENTRIES:
+                break
+            if part == "**":
+                pending.append((folder, index + 1))
+                for name, entry in names.items():
+                    if entry.kind is Kind.DIR and not entry.link:
+                        pending.append((f"{folder}/{name}" if folder else name, index))
+                continue
+            last = index == len(collapsed) - 1
+            for name, entry in names.items():
+                if not fnmatch.fnmatchcase(name, part):
+                    continue
+                relative = f"{folder}/{name}" if folder else name
+                if last:
+                    if entry.kind in (Kind.FILE, Kind.DIR, Kind.SPECIAL):
+                        found.add(relative)
+                elif entry.kind is Kind.DIR:
+                    pending.append((relative, index + 1))
+        return sorted(found)
+
+
+class DiskFS(PluginFS):
+    """A plugin folder on disk."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.label = str(root)
+        self._root_real = os.path.realpath(root)
+        self._entries: dict[str, Entry] = {}
+
+    def __getstate__(self) -> dict:  # sent to worker processes without what it has looked up
+        return {"root": self.root}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["root"])
+
+    def _real(self, relative: str) -> str:
+        return os.path.realpath(os.path.join(self._root_real, *relative.split("/"))) if relative not in ("", ".") else self._root_real
+
+    def _inside(self, real: str) -> bool:
+        return real == self._root_real or real.startswith(self._root_real.rstrip(os.sep) + os.sep)
+
+    def entry(self, relative: str) -> Entry:
+        found = self._entries.get(relative)
+        if found is not None:
+            return found
+        normal, problem = normalise(relative)
+        if normal is None or problem:
+            found = Entry(Kind.OUTSIDE if problem and "outside" in problem else Kind.MISSING, False)
+        else:
+            path = os.path.join(self._root_real, *normal.split("/")) if normal != "." else self._root_real
+            link = os.path.islink(path)
+            real = self._real(normal)
+            if not self._inside(real):
+                found = Entry(Kind.OUTSIDE, link)
+            else:
+                found = Entry(_stat_kind(real), link)
+        self._entries[relative] = found
+        return found
+
+    def read(self, relative: str, limit: int) -> bytes:
+        kind = self.kind(relative)
+        if kind is not Kind.FILE:
+            raise ReadFailure(_KIND_WORDS[kind])
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(self._real(relative), flags)
+        except OSError as error:
+            raise ReadFailure(f"cannot read file: {error.strerror or error}") from None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):  # replaced since it was looked at
+                raise ReadFailure(_KIND_WORDS[Kind.SPECIAL])
+            if info.st_size > limit:
+                raise too_large(info.st_size, limit)
+            chunks = []
+            remaining = limit + 1
+            while remaining > 0:
+                chunk = os.read(descriptor, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        except OSError as error:
+            raise ReadFailure(f"cannot read file: {error.strerror or error}") from None
+        finally:
+            os.close(descriptor)
+        data = b"".join(chunks)
+        if len(data) > limit:  # it grew between fstat and read
+            raise ReadFailure("file is too large to parse", limit=True)
+        return data
+
+    def size(self, relative: str) -> int:
+        if self.kind(relative) is not Kind.FILE:
+            return 0
+        try:
+            return os.stat(self._real(relative)).st_size
+        except OSError:
+            return 0
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        if self.kind(relative) is not Kind.DIR:
+            return None
+        try:
+            with os.scandir(self._real(relative)) as scanned:
+                raw = [(e.name, e.is_symlink(), _dirent_kind(e)) for e in scanned]
+        except OSError:
+            return None
+        entries: dict[str, Entry] = {}
+        for name, link, kind in raw:
+            child = f"{relative}/{name}" if relative not in ("", ".") else name
+            if link:
+                entries[name] = self.entry(child)  # where the link leads, checked against the root
+            else:
+                entries[name] = self._entries.setdefault(child, Entry(kind, False))
+        return entries
+
+
+def _stat_kind(real: str) -> Kind:
+    try:
+        mode = os.stat(real).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return Kind.MISSING
+    except OSError as error:
+        return Kind.MISSING if error.errno == errno.ENAMETOOLONG else Kind.BROKEN
+    if stat.S_ISREG(mode):
+        return Kind.FILE
+    if stat.S_ISDIR(mode):
+        return Kind.DIR
+    return Kind.SPECIAL
+
+
+def _dirent_kind(entry: os.DirEntry) -> Kind:
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return Kind.DIR
+        if entry.is_file(follow_symlinks=False):
+            return Kind.FILE
+    except OSError:
+        return Kind.BROKEN
+    return Kind.SPECIAL
+
+
+class OverlayFS(PluginFS):
+    """A plugin with some files replaced (or added) by unsaved editor buffers."""
+
+    def __init__(self, base: PluginFS, buffers: Mapping[str, bytes]):
+        self.base = base
+        self.label = base.label
+        self.buffers = {normalise(k)[0] or k: v for k, v in buffers.items()}
+        self._folders: set[str] = set()
+        for path in self.buffers:
+            parts = path.split("/")[:-1]
+            for end in range(len(parts)):
+                self._folders.add("/".join(parts[: end + 1]))
+
+    def entry(self, relative: str) -> Entry:
+        if relative in self.buffers:
+            return Entry(Kind.FILE, False)
+        found = self.base.entry(relative)
+        if found.kind is Kind.MISSING and relative in self._folders:
+            return Entry(Kind.DIR, False)
+        return found
+
+    def read(self, relative: str, limit: int) -> bytes:
+        data = self.buffers.get(relative)
+        if data is None:
+            return self.base.read(relative, limit)
+        if len(data) > limit:
+            raise too_large(len(data), limit)
+        return data
+
+    def size(self, relative: str) -> int:
+        data = self.buffers.get(relative)
+        return len(data) if data is not None else self.base.size(relative)
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        folder = "" if relative in ("", ".") else relative
+        entries = self.base.listdir(relative)
+        if entries is None and folder and folder not in self._folders:
+            return None
+        merged = dict(entries or {})
+        prefix = folder + "/" if folder else ""
+        for path in self.buffers:
+            if path.startswith(prefix) and "/" not in path[len(prefix) :]:
+                merged[path[len(prefix) :]] = Entry(Kind.FILE, False)
+        for sub in self._folders:
+            if sub.startswith(prefix) and "/" not in sub[len(prefix) :] and sub[len(prefix) :] not in merged:
+                merged[sub[len(prefix) :]] = Entry(Kind.DIR, False)
+        return merged
+
+
+#: Members a package may hold, and bytes it may expand to, before it is refused as a zip bomb.
+MAX_MEMBERS = 50_000
+MAX_EXPANDED_BYTES = 1 << 30
+
+
+class ZipFS(PluginFS):
+    """A zipped plugin package (`.difypkg`), read in memory. Members named with `..` or an absolute
+    path are never read (they are listed in `refused`); symbolic links stored in the zip are not
+    followed."""
+
+    def __init__(self, data: bytes, label: str = "<package>"):
+        self.label = label
+        self.refused: list[str] = []
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        self._folders: set[str] = {""}
+        self._links: set[str] = set()
+        infos = self._archive.infolist()
+        if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_EXPANDED_BYTES:
+            raise ReadFailure(f"the package expands to more than {MAX_MEMBERS} files or 1 GiB; it is not read", limit=True)
+        for info in infos:
+            relative, problem = normalise(info.filename.rstrip("/"))
+            if relative is None or problem or relative == ".":
+                self.refused.append(info.filename)
+                continue
+            parts = relative.split("/")
+            for end in range(1, len(parts)):
+                self._folders.add("/".join(parts[:end]))
+            if info.is_dir():
+                self._folders.add(relative)
+            elif stat.S_ISLNK(info.external_attr >> 16):
+                self._links.add(relative)
+            else:
+                self._members[relative] = info
+
+    def __getstate__(self) -> dict:
+        raise TypeError("a package in memory is linted in the process that read it")
+
+    def entry(self, relative: str) -> Entry:
+        relative = "" if relative in ("", ".") else relative
+        if relative in self._members:
+            return Entry(Kind.FILE, False)
+        if relative in self._links:
+            return Entry(Kind.SPECIAL, True)
+        if relative in self._folders:
+            return Entry(Kind.DIR, False)
+        return Entry(Kind.MISSING, False)
+
+    def read(self, relative: str, limit: int) -> bytes:
+        info = self._members.get(relative)
+        if info is None:
+            raise ReadFailure(_KIND_WORDS[self.kind(relative)])
+        if info.file_size > limit:
+            raise too_large(info.file_size, limit)
+        try:
+            with self._archive.open(info) as member:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+            raise ReadFailure(f"cannot read file from the package: {error}") from None
+        if len(data) > limit:
+            raise ReadFailure("file is too large to parse", limit=True)
+        return data
+
+    def size(self, relative: str) -> int:
+        info = self._members.get(relative)
+        return info.file_size if info is not None else 0
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        folder = "" if relative in ("", ".") else relative
+        if folder not in self._folders:
+            return None
+        prefix = folder + "/" if folder else ""
+        entries: dict[str, Entry] = {}
+        for collection in (self._members, self._links, self._folders):
+            for path in collection:
+                if path and path.startswith(prefix) and "/" not in path[len(prefix) :]:
+                    entries[path[len(prefix) :]] = self.entry(path)
+        return entries
