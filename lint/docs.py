@@ -26,6 +26,7 @@ def rule_json(rule: Rule) -> dict:
         "severity": rule.severity.value,
         "summary": rule.summary,
         "explanation": textwrap.dedent(rule.explanation).strip(),
+        "depends_on": [key.name for key in rule.requires],
     }
 
 
@@ -64,6 +65,8 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         textwrap.dedent(rule.explanation).strip(),
         "",
     ]
+    if rule.requires:
+        lines += ["Depends on: " + ", ".join(f"`{key.name}` ({key.summary})" for key in rule.requires) + ".", ""]
     if rule.invalid:
         lines += ["**Example** (reported):", ""]
         lines += _example_block(rule.invalid[0])

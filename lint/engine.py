@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import fnmatch
 import gc
 import os
-import re
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from .analysis import Context
 from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
-
-#: Codes whose findings come from reading files, reported by the rules of the DPL0xx family.
-INTERNAL_ERROR = "DPL005"
-RULE_URL = "https://github.com/dify-lint/dify-lint/blob/main/docs/rules.md#{anchor}"
-
-_SUPPRESSION = re.compile(r"#\s*(?:noqa|dify-lint:\s*ignore)(?::|\[)?\s*(?P<codes>[A-Z0-9_,\s\-\]]*)", re.IGNORECASE)
+from .suppression import INTERNAL_ERROR, suppressed
 
 
 @dataclass
@@ -31,27 +25,30 @@ class Result:
     internal_errors: int = 0
 
 
-def rule_url(rule: Rule) -> str:
-    return RULE_URL.format(anchor=f"{rule.code.lower()}-{rule.name}")
-
-
 def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
-    """Every finding of `rules` on one plugin, filtered by the config and inline suppressions."""
+    """Every finding of `rules` on one plugin, filtered by the config and inline suppressions.
+
+    Each rule reads the plugin and the analyses it declares through one context; the context
+    is closed (its analyses dropped) before this returns, whatever happened."""
     config = config or Config()
     diagnostics: list[Diagnostic] = []
     if plugin.is_bundle:
         return diagnostics
-    # Rules that report on files run last: other rules may have caused more files to be read.
-    ordered = sorted(rules, key=lambda r: getattr(r, "runs_last", False))
-    for rule in ordered:
-        try:
-            findings = list(rule.check(plugin))
-        except Exception as error:  # a broken rule must not hide what the others find
-            diagnostics.append(_crash(plugin, rule, error))
-            continue
-        for finding in findings:
-            diagnostics.append(_diagnostic(plugin, rule, finding))
-    kept = [d for d in diagnostics if not _suppressed(plugin, d, config)]
+    ctx = Context(plugin)
+    try:
+        for rule in rules:
+            try:
+                findings = list(rule.check(ctx.running(rule.requires)))
+            except Exception as error:  # a broken rule must not hide what the others find
+                diagnostics.append(_crash(plugin, rule, error))
+                continue
+            finally:
+                ctx.running(None)
+            for finding in findings:
+                diagnostics.append(_diagnostic(plugin, rule, finding))
+    finally:
+        ctx.close()
+    kept = [d for d in diagnostics if not suppressed(d, _relative_to_plugin(plugin, d.path), config)]
     return _dedupe(kept)
 
 
@@ -69,7 +66,6 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
         else:
             for plugin in plugins:
                 result.diagnostics.extend(lint_plugin(plugin, rules, config))
-                plugin.release()
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
@@ -99,9 +95,9 @@ def _lint_task(task: tuple) -> list[Diagnostic]:
 
 @contextmanager
 def _no_cyclic_gc():
-    """YAML node trees and libcst trees hold millions of objects and no cycles; the cyclic
-    collector would walk them again and again (it tripled the time on large trees). Reference
-    counting still frees each plugin's data when it is released."""
+    """Syntax trees and YAML node trees hold millions of objects; the cyclic collector would walk
+    them again and again (it tripled the time on large trees). Analyses hold no cycles once their
+    context is closed, so reference counting frees each plugin's data when it is done."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -112,9 +108,7 @@ def _no_cyclic_gc():
 
 
 def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
-    related = tuple(
-        Related(plugin.display_path(r.path), r.span, r.message) for r in finding.related
-    )
+    related = tuple(Related(plugin.display_path(r.path), r.span, r.message) for r in finding.related)
     return Diagnostic(
         code=rule.code,
         name=rule.name,
@@ -124,8 +118,8 @@ def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
         span=finding.span,
         related=related,
         plugin=plugin.display,
-        url=rule_url(rule),
-        line_text=_line_of(plugin, finding.path, finding.span.start.line),
+        url=rule.url,
+        line_text=plugin.line_text(finding.path, finding.span.start.line),
     )
 
 
@@ -145,38 +139,11 @@ def _crash(plugin: Plugin, rule: Rule, error: Exception) -> Diagnostic:
     )
 
 
-def _suppressed(plugin: Plugin, diagnostic: Diagnostic, config: Config) -> bool:
-    relative = _relative_to_plugin(plugin, diagnostic.path)
-    for pattern, codes in config.per_file_ignores.items():
-        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(diagnostic.path, pattern):
-            if any(_code_matches(diagnostic, c) for c in codes):
-                return True
-    if diagnostic.code == INTERNAL_ERROR:
-        return False
-    line = diagnostic.line_text
-    if line is None or "#" not in line:
-        return False
-    match = _SUPPRESSION.search(line)
-    if not match:
-        return False
-    codes = [c for c in re.split(r"[\s,\]]+", match.group("codes")) if c]
-    return not codes or any(_code_matches(diagnostic, c) for c in codes)
-
-
-def _code_matches(diagnostic: Diagnostic, token: str) -> bool:
-    token = token.strip()
-    return diagnostic.code.startswith(token.upper()) or diagnostic.name == token.lower() or token.upper() == "ALL"
-
-
 def _relative_to_plugin(plugin: Plugin, display_path: str) -> str:
     prefix = plugin.display.rstrip("/") + "/"
     if plugin.display not in ("", ".") and display_path.startswith(prefix):
         return display_path[len(prefix):]
     return display_path
-
-
-def _line_of(plugin: Plugin, relative: str, line: int) -> str | None:
-    return plugin.line_text(relative, line)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

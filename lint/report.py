@@ -116,8 +116,6 @@ def _github(d: Diagnostic) -> str:
 
 
 def sarif(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule]) -> dict:
-    from .engine import rule_url
-
     index = {rule.code: i for i, rule in enumerate(rules)}
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = []
@@ -151,7 +149,7 @@ def sarif(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule]) -> dict:
                                 "id": rule.code,
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
-                                "helpUri": rule_url(rule),
+                                "helpUri": rule.url,
                                 "defaultConfiguration": {"level": level[rule.severity.value]},
                             }
                             for rule in rules

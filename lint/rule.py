@@ -1,15 +1,18 @@
-"""What a rule is: a code, a name, a severity, an explanation, examples, and a check."""
+"""What a rule is: a code, a name, a severity, an explanation, examples, the analyses it reads,
+and a check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 from .diagnostics import Related, Severity, Span
 from .model.yamldoc import PathItem, YamlDoc
 
 if TYPE_CHECKING:
-    from .model.plugin import Plugin
+    from .analysis import Context
+
+RULE_URL = "https://github.com/dify-lint/dify-lint/blob/main/docs/rules.md#{anchor}"
 
 
 @dataclass(frozen=True)
@@ -17,12 +20,14 @@ class Example:
     """A plugin for the rule's tests and docs: a base plugin with some files replaced.
 
     `files` maps a path inside the plugin to its new text (or raw bytes), or to None to delete it.
-    `base` names one of the plugins in `dify_lint.baseplugins`.
+    `base` names one of the plugins in `dify_lint.baseplugins`. `expect`, on an invalid example,
+    pins what the rule reports on it, in order: `("path:line:column-line:column", message)`.
     """
 
     files: Mapping[str, str | bytes | None]
     base: str = "tool"
     note: str = ""
+    expect: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,12 @@ class Rule:
     explanation: ClassVar[str] = ""
     #: Opt-in: runs only when selected by its exact code or name (useful, but too chatty by default).
     default_off: ClassVar[bool] = False
+    #: The shared analyses (`dify_lint.analysis.keys`) the check reads; it may read no other.
+    requires: ClassVar[tuple[Any, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
     valid: ClassVar[tuple[Example, ...]] = ()
 
-    def check(self, plugin: "Plugin") -> Iterable[Finding]:  # pragma: no cover - abstract
+    def check(self, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     # helpers for rules -------------------------------------------------------------------
@@ -64,6 +71,10 @@ class Rule:
         related: tuple[Related, ...] = (),
     ) -> Finding:
         return Finding(doc.path, doc.span(path, key=key), message, severity, related)
+
+    @property
+    def url(self) -> str:
+        return RULE_URL.format(anchor=f"{self.code.lower()}-{self.name}")
 
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"

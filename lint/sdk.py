@@ -1,8 +1,10 @@
-"""One table of the Dify SDK's reverse invocations (`self.session.*`).
+"""One table of the Dify SDK: its reverse invocations (`self.session.*`), their config classes
+and results, and the classes a plugin subclasses.
 
 Every rule about calls back into Dify reads this table; a new SDK endpoint is one new row. The
-facts come from dify-plugin-sdks (`core/runtime.py`, `invocations/**`), the daemon's permission
-table (`internal/core/io_tunnel/backwards_invocation/task.go`) and its request validation.
+facts come from dify-plugin-sdks (`core/runtime.py`, `invocations/**`, `interfaces/**`,
+`entities/**`, `__init__.py`), the daemon's permission table
+(`internal/core/io_tunnel/backwards_invocation/task.go`) and its request validation.
 """
 
 from __future__ import annotations
@@ -355,3 +357,86 @@ RESULT_LABELS = {
     "bool": "a `bool`",
     "bytes": "`bytes`",
 }
+
+
+# -- the classes a plugin subclasses ------------------------------------------------------------
+
+#: SDK classes a plugin may subclass or import -> their SDK parent classes.
+SDK_CLASSES: dict[str, tuple[str, ...]] = {
+    "ToolProvider": (),
+    "AgentProvider": ("ToolProvider",),
+    "Tool": (),
+    "AgentStrategy": (),
+    "Endpoint": (),
+    "DatasourceProvider": (),
+    "OnlineDocumentDatasource": (),
+    "WebsiteCrawlDatasource": (),
+    "OnlineDriveDatasource": (),
+    "Trigger": (),
+    "Event": (),
+    "TriggerSubscriptionConstructor": (),
+    "ModelProvider": (),
+    "OAICompatProvider": ("ModelProvider",),
+    "AIModel": (),
+    "LargeLanguageModel": ("AIModel",),
+    "TextEmbeddingModel": ("AIModel",),
+    "RerankModel": ("AIModel",),
+    "TTSModel": ("AIModel",),
+    "Speech2TextModel": ("AIModel",),
+    "ModerationModel": ("AIModel",),
+    "OAICompatLargeLanguageModel": ("LargeLanguageModel",),
+    "OAICompatEmbeddingModel": ("TextEmbeddingModel",),
+    "OAICompatRerankModel": ("RerankModel",),
+    "OAICompatText2SpeechModel": ("TTSModel",),
+    "OAICompatSpeech2TextModel": ("Speech2TextModel",),
+}
+
+#: The SDK package's top-level module, and the classes of the table that `from dify_plugin import *`
+#: binds (its `__all__`).
+SDK_PACKAGE = "dify_plugin"
+SDK_STAR = (
+    "AgentProvider", "AgentStrategy", "Endpoint", "LargeLanguageModel", "ModelProvider", "ModerationModel",
+    "OAICompatEmbeddingModel", "OAICompatLargeLanguageModel", "OAICompatProvider", "OAICompatRerankModel",
+    "OAICompatSpeech2TextModel", "OAICompatText2SpeechModel", "RerankModel", "Speech2TextModel", "TTSModel",
+    "TextEmbeddingModel", "Tool", "ToolProvider",
+)  # fmt: skip
+
+#: The model-type classes: a model source registers strict subclasses of these.
+MODEL_TYPE_CLASSES = ("LargeLanguageModel", "TextEmbeddingModel", "RerankModel", "TTSModel", "Speech2TextModel", "ModerationModel")
+
+#: Base classes outside the plugin that hide no method dify-lint needs to see (SDK and standard ones).
+SDK_TERMINALS = frozenset(
+    {"Tool", "ToolProvider", "AgentStrategy", "AgentProvider", "ABC", "object", "Generic", "BaseModel", "Protocol", "ABCMeta"}
+)
+
+#: declaration kind -> the SDK base class its `extra.python.source` must subclass exactly once
+#: (the SDK's `get_subclasses_from_module` on the imported source)
+SOURCE_BASES: dict[str, str] = {
+    "tool_provider": "ToolProvider",
+    "tool": "Tool",
+    "endpoint": "Endpoint",
+    "agent_strategy": "AgentStrategy",
+    "datasource_provider": "DatasourceProvider",
+    "trigger_provider": "Trigger",
+    "trigger_event": "Event",
+}
+
+#: a datasource provider's `provider_type` -> the base class of its datasources
+DATASOURCE_BASES = {
+    "online_document": "OnlineDocumentDatasource",
+    "website_crawl": "WebsiteCrawlDatasource",
+    "online_drive": "OnlineDriveDatasource",
+}
+
+
+def sdk_ancestors(name: str) -> set[str]:
+    """The SDK class and every SDK class it derives from."""
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        pending.extend(SDK_CLASSES.get(current, ()))
+    return seen

@@ -15,7 +15,7 @@ from dify_lint.engine import lint_plugin
 from dify_lint.examples import materialize
 from dify_lint.registry import all_rules
 from dify_lint.rule import Example
-from dify_lint.rules.contract import near_names, stem_near, strong_near
+from dify_lint.textmatch import near_names, stem_near, strong_near
 
 HEAD = """\
 from collections.abc import Generator

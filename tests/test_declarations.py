@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dify_lint.rules.declarations import InvalidScope
+from dify_lint.rules import InvalidScope
 from dify_lint.diagnostics import Severity
 
 RULE = InvalidScope()

@@ -567,10 +567,10 @@ def test_loops_and_try_blocks(tmp_path):
 
 
 def test_value_analysis_api(tmp_path):
-    """lint/values.py on its own: the origins of a call's argument."""
-    from dify_lint.pyflow import session_calls
-    from dify_lint.rules.models import flow_of
-    from dify_lint.values import Built, Read, Source
+    """The origin analysis on its own: the origins of a call's argument."""
+    from dify_lint.analysis import Context
+    from dify_lint.analysis.keys import SESSION_CALLS, VALUE_ORIGINS
+    from dify_lint.analysis.origins import Built, Read, Source
 
     body = """\
     chosen = tool_parameters.get("model")
@@ -578,9 +578,9 @@ def test_value_analysis_api(tmp_path):
     """ + embed_call("config")
     root = materialize(Example(tool_files(tool(body))), tmp_path / "plugin")
     (plugin,) = find_plugin_roots([str(root)])
-    module = plugin.python("tools/echo.py")
-    (call,) = session_calls(module)
-    origins = flow_of(plugin).origins(module, call.function.node, call.node, call.arguments["model_config"])
+    ctx = Context(plugin)
+    (call,) = ctx.module(SESSION_CALLS, plugin.python("tools/echo.py"))
+    origins = ctx.get(VALUE_ORIGINS).origins(call.function, call.node, call.arguments["model_config"])
     built = sorted(origins, key=lambda o: o.class_name or "")
     assert [type(o) for o in built] == [Built, Built]
     assert [o.class_name for o in built] == [None, "TextEmbeddingModelConfig"]
@@ -589,8 +589,9 @@ def test_value_analysis_api(tmp_path):
 
 
 def test_session_kept_under_another_attribute_name_is_followed(tmp_path):
+    from dify_lint.analysis import Context
+    from dify_lint.analysis.keys import SESSION_CALLS
     from dify_lint.discovery import find_plugin_roots
-    from dify_lint.pyflow import session_calls
 
     root = tmp_path / "p"
     root.mkdir()
@@ -606,5 +607,5 @@ def test_session_kept_under_another_attribute_name_is_followed(tmp_path):
         "utf-8",
     )
     (plugin,) = find_plugin_roots([str(root)])
-    calls = session_calls(plugin.python("helper.py"))
+    calls = Context(plugin).module(SESSION_CALLS, plugin.python("helper.py"))
     assert [call.path for call in calls] == [("model", "llm", "invoke")]

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from dify_lint.examples import BASE_PLUGINS
-from dify_lint.rules.permissions import permission_flag
+from dify_lint.rules.permissions._common import permission_flag
 
 CALLS = {
     "self.session.model.llm.invoke(model_config={}, prompt_messages=[])": ("model", "llm"),

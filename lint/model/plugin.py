@@ -11,7 +11,8 @@ from functools import cached_property
 from typing import Iterator
 
 from ..diagnostics import Span
-from ..pymodule import PyModule
+from ..python.module import ModuleCache, PyModule
+from ..sdk import DATASOURCE_BASES, SOURCE_BASES
 from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, ReadProblem, read_text
 from ..source.fs import Entry, Kind, PluginFS, ReadFailure, Resolved
 from ..source.text import YAML_BREAKS, LineIndex
@@ -36,22 +37,6 @@ CHILD_LISTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "trigger_provider": ((("events",), "trigger_event"),),
 }
 
-#: declaration kind -> the SDK base class its `extra.python.source` must subclass exactly once
-SOURCE_BASES: dict[str, str] = {
-    "tool_provider": "ToolProvider",
-    "tool": "Tool",
-    "endpoint": "Endpoint",
-    "agent_strategy": "AgentStrategy",
-    "datasource_provider": "DatasourceProvider",
-    "trigger_provider": "Trigger",
-    "trigger_event": "Event",
-}
-
-DATASOURCE_BASES = {
-    "online_document": "OnlineDocumentDatasource",
-    "website_crawl": "WebsiteCrawlDatasource",
-    "online_drive": "OnlineDriveDatasource",
-}
 
 MODEL_TYPES = ("llm", "text_embedding", "rerank", "tts", "speech2text", "moderation")
 
@@ -102,9 +87,11 @@ class Plugin:
     """One plugin, read through its file system: the manifest, the declarations it leads to, and
     the Python sources. Each file is read and parsed at most once, when first asked for."""
 
-    def __init__(self, fs: PluginFS, display: str):
+    def __init__(self, fs: PluginFS, display: str, modules: ModuleCache | None = None):
         self.fs = fs
         self.display = display  # the root as the user should see it
+        #: parsed Python modules and their module analyses, by content (shared by an editor server)
+        self.modules = modules if modules is not None else ModuleCache()
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
         self._texts: dict[str, str | None] = {}
@@ -132,7 +119,7 @@ class Plugin:
         """The Python file at `relative`, or None if it cannot be read (it may still not parse)."""
         if relative not in self._python:
             loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
-            self._python[relative] = None if loaded.problem else PyModule(relative, loaded.text or "")
+            self._python[relative] = None if loaded.problem else self.modules.module(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._python[relative]
@@ -295,54 +282,6 @@ class Plugin:
         if not isinstance(entry, str) or not entry or not all(part.isidentifier() for part in entry.split(".")):
             return None
         return entry.replace(".", "/") + ".py"
-
-    # -- transitional: what the rules read before the analysis layer ---------------------------
-
-    @property
-    def read_problems(self) -> dict[str, ReadProblem]:
-        return self._problems
-
-    def loaded_yaml(self) -> Iterator[YamlDoc]:
-        return (doc for doc in list(self._yaml.values()) if doc is not None)
-
-    def loaded_python(self) -> Iterator[PyModule]:
-        return (module for module in list(self._python.values()) if module is not None)
-
-    def source_modules(self) -> list[PyModule]:
-        paths = [
-            r.target.relative
-            for r in self.references
-            if r.role == "source" and r.target.is_file and (r.target.relative or "").endswith(".py")
-        ]
-        entry = self.entrypoint_path()
-        if entry and self.is_file(entry):
-            paths.append(entry)
-        modules = []
-        for relative in dict.fromkeys(p for p in paths if p):
-            module = self.python(relative)
-            if module is not None:
-                modules.append(module)
-        return modules
-
-    def load_all(self) -> None:
-        for module in self.source_modules():
-            module.syntax_error  # noqa: B018 - parsing is the point
-
-    def schema_issues(self, declaration: Declaration) -> list:
-        from . import schema
-
-        cache = self.__dict__.setdefault("_schema_issues", {})
-        key = (declaration.kind, declaration.doc.path)
-        if key not in cache:
-            doc = declaration.doc
-            if not doc.usable or not schema.has_schema(declaration.kind):
-                cache[key] = []
-            else:
-                cache[key] = schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])
-        return cache[key]
-
-    def release(self) -> None:
-        pass
 
     # -- the plugin's own file list --------------------------------------------------------
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..diagnostics import Severity
 from .yamldoc import PathItem, Timestamp, YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -52,6 +53,12 @@ class SchemaIssue:
     near_miss: bool = False  # an unknown key close to a known one: most likely a typo
     side: str | None = None  # "sdk" or "daemon" when only that side rejects the value
     hint: str = ""
+
+
+def unknown_key_severity(issue: SchemaIssue) -> Severity:
+    """How much an unknown key matters: a near miss of a known key is a typo that loses a
+    setting (a warning); any other extra key is inert (info)."""
+    return Severity.WARNING if issue.near_miss else Severity.INFO
 
 
 @lru_cache(maxsize=None)

@@ -16,7 +16,6 @@ import yaml
 from ..diagnostics import Position, Span
 from ..source.text import offset_span
 
-
 _Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
 
 

@@ -1,11 +1,10 @@
 from collections.abc import Generator
 from typing import Any
 
-from pydantic import BaseModel
-
 from dify_plugin.entities.agent import AgentInvokeMessage
 from dify_plugin.entities.model.message import UserPromptMessage
 from dify_plugin.interfaces.agent import AgentModelConfig, AgentStrategy
+from pydantic import BaseModel
 
 
 class SimpleParams(BaseModel):

@@ -1,8 +1,7 @@
 from collections.abc import Mapping
 
-from werkzeug import Request, Response
-
 from dify_plugin import Endpoint
+from werkzeug import Request, Response
 
 
 class HelloEndpoint(Endpoint):

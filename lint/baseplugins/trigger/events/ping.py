@@ -1,10 +1,9 @@
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug import Request
-
 from dify_plugin.entities.trigger import Variables
 from dify_plugin.interfaces.trigger import Event
+from werkzeug import Request
 
 
 class PingEvent(Event):

@@ -1,7 +1,6 @@
-from werkzeug import Request, Response
-
 from dify_plugin.entities.trigger import EventDispatch, Subscription
 from dify_plugin.interfaces.trigger import Trigger
+from werkzeug import Request, Response
 
 
 class ExampleTrigger(Trigger):

@@ -1,0 +1,154 @@
+"""Shared analyses: facts about a plugin that several rules need, computed once per plugin lint.
+
+An `Analysis` is a named fact about the whole plugin, a `ModuleAnalysis` one about a single Python
+module, computed from that module's content alone (so a long-running process may keep it for as
+long as the file does not change). Both are computed on first use through the plugin's `Context`,
+memoised there, and dropped with it: nothing is written onto the plugin, its modules or their
+syntax trees. Every key lives in `dify_lint.analysis.keys`.
+
+A rule names the analyses it reads in `requires`; the context refuses it any other one, so the
+documentation ("depends on") and the code cannot drift apart, and a rule's findings never depend
+on which other rules run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Generic, Iterable, TypeVar
+
+from ..model.plugin import Plugin
+from ..python.module import ModuleCache, PyModule
+
+T = TypeVar("T")
+
+
+class Analysis(Generic[T]):
+    """A fact about one plugin: `compute(ctx)` may read other analyses through `ctx`."""
+
+    def __init__(self, name: str, compute: Callable[["Context"], T], summary: str):
+        self.name = name
+        self.compute = compute
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return f"<analysis {self.name}>"
+
+
+class ModuleAnalysis(Generic[T]):
+    """A fact about one Python module, from its content alone: `compute(ctx, module)` may read other
+    module analyses of the same module only."""
+
+    def __init__(self, name: str, compute: Callable[["ModuleContext", PyModule], T], summary: str):
+        self.name = name
+        self.compute = compute
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return f"<module analysis {self.name}>"
+
+
+class UndeclaredAnalysis(RuntimeError):
+    """A rule read an analysis it does not list in `requires`."""
+
+
+class CyclicAnalysis(RuntimeError):
+    pass
+
+
+class ModuleContext:
+    """What a module analysis may read: other module analyses of the module it is computing."""
+
+    def __init__(self, cache: ModuleCache, module: PyModule):
+        self._cache = cache
+        self._module = module
+
+    def get(self, key: ModuleAnalysis[T]) -> T:
+        module = self._module
+        return self._cache.analysis(key.name, module, lambda: key.compute(ModuleContext(self._cache, module), module))
+
+
+class Context:
+    """One plugin lint: the plugin, and the analyses computed for it so far."""
+
+    def __init__(self, plugin: Plugin):
+        self.plugin = plugin
+        self._values: dict[Analysis, Any] = {}
+        self._computing: list[Analysis] = []
+        self._allowed: frozenset | None = None  # the analyses the running rule declared
+
+    # -- for rules and analyses ---------------------------------------------------------------
+
+    def get(self, key: Analysis[T]) -> T:
+        """The value of a plugin analysis, computed on first use."""
+        self._check(key)
+        if key in self._values:
+            return self._values[key]
+        if key in self._computing:
+            chain = " -> ".join(a.name for a in (*self._computing, key))
+            raise CyclicAnalysis(f"analyses depend on each other: {chain}")
+        self._computing.append(key)
+        try:
+            value = key.compute(self)
+        finally:
+            self._computing.pop()
+        self._values[key] = value
+        return value
+
+    def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
+        """The value of a module analysis for one of the plugin's modules."""
+        self._check(key)
+        cache = self.plugin.modules
+        return cache.analysis(key.name, module, lambda: key.compute(ModuleContext(cache, module), module))
+
+    # -- for the engine -----------------------------------------------------------------------
+
+    @property
+    def unchecked(self) -> "Unchecked":
+        """For analyses that hand out lazy helpers (a resolver that reads outlines when asked):
+        reads through it are the analysis's own, not the rule's that calls the helper."""
+        return Unchecked(self)
+
+    def running(self, requires: Iterable[Any] | None) -> "Context":
+        """Enforce that what follows reads only `requires` (None: anything, for the engine)."""
+        self._allowed = None if requires is None else frozenset(requires)
+        return self
+
+    def close(self) -> None:
+        """Drop every analysis, so that the plugin's memory is freed with it."""
+        for value in self._values.values():
+            close = getattr(value, "close", None)
+            if callable(close):
+                close()  # an analysis that memoises into itself breaks its own cycles
+        self._values.clear()
+        self._computing.clear()
+
+    def _check(self, key: Any) -> None:
+        # Only a rule's own reads are checked: analyses read what they need.
+        if self._allowed is not None and not self._computing and key not in self._allowed:
+            raise UndeclaredAnalysis(f"the rule reads `{key.name}` but does not list it in `requires`")
+
+
+class Unchecked:
+    """A context's analyses without the check of what the running rule declared."""
+
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+
+    def get(self, key: Analysis[T]) -> T:
+        ctx = self._ctx
+        ctx._computing.append(_LAZY)
+        try:
+            return ctx.get(key)
+        finally:
+            ctx._computing.pop()
+
+    def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
+        ctx = self._ctx
+        ctx._computing.append(_LAZY)
+        try:
+            return ctx.module(key, module)
+        finally:
+            ctx._computing.pop()
+
+
+#: stands on the stack of analyses being computed while a lazy helper reads
+_LAZY = Analysis("lazy helper", lambda ctx: None, "")

@@ -1,0 +1,98 @@
+"""Every shared analysis, one line each: what rules may list in `requires`."""
+
+from __future__ import annotations
+
+from ..python.module import PyModule
+from ..python.outline import build_outline, parent_map
+from ..python.scopes import FunctionIndex
+from ..python.symbols import Resolver
+from . import Analysis, Context, ModuleAnalysis, package, reading
+from .contracts import build_contracts
+from .entries import entry_classes, entry_roots
+from .model_calls import Selectors, model_calls
+from .origins import ValueFlow
+from .results import result_events
+from .session import session_calls
+
+# -- files and declarations -----------------------------------------------------------------------
+
+READ_FILES = Analysis("read-files", lambda ctx: reading.read_files(ctx.plugin), "the YAML and Python files Dify reads, and why any could not be read")
+PYTHON_MODULES = Analysis("python-modules", lambda ctx: reading.python_modules(ctx.plugin), "the plugin's Python modules, test code left out")
+MANIFEST_ISSUES = Analysis("manifest-issues", lambda ctx: reading.schema_issues(ctx.plugin, manifest=True), "manifest.yaml against Dify's schema")
+DECLARATION_ISSUES = Analysis("declaration-issues", lambda ctx: reading.schema_issues(ctx.plugin, manifest=False), "every other declaration against Dify's schema")
+
+# -- one module at a time -------------------------------------------------------------------------
+
+OUTLINE = ModuleAnalysis("outline", lambda mctx, m: build_outline(m.tree) if m.tree is not None else None, "what a module defines and imports")
+FUNCTIONS = ModuleAnalysis("functions", lambda mctx, m: FunctionIndex(m), "a module's functions and classes, with what encloses each")
+PARENTS = ModuleAnalysis("parents", lambda mctx, m: parent_map(m.tree) if m.tree is not None else {}, "each syntax node's parent")
+SESSION_CALLS = ModuleAnalysis("session-calls", lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)), "a module's `session.*` calls, bound to the SDK's signatures")
+RESULT_EVENTS = ModuleAnalysis(
+    "result-events",
+    lambda mctx, m: result_events(m, mctx.get(FUNCTIONS), mctx.get(SESSION_CALLS)),
+    "how a module uses what its session calls return",
+)
+
+# -- the plugin's Python ------------------------------------------------------------------------
+
+
+def _module_at(ctx: Context):
+    def module_at(path: str) -> PyModule | None:
+        module = ctx.plugin.python(path) if path.endswith(".py") else None
+        return module if module is not None and module.tree is not None else None
+
+    return module_at
+
+
+def _symbols(ctx: Context) -> Resolver:
+    unchecked = ctx.unchecked
+    module_at = _module_at(ctx)
+
+    def outline_of(path: str):
+        module = module_at(path)
+        return unchecked.module(OUTLINE, module) if module is not None else None
+
+    return Resolver(outline_of, ctx.plugin.listdir)
+
+
+def _value_origins(ctx: Context) -> ValueFlow:
+    unchecked = ctx.unchecked
+    return ValueFlow(
+        ctx.get(PYTHON_MODULES),
+        entry_roots(ctx.plugin, ctx.get(ENTRY_CLASSES)),
+        ctx.get(SYMBOLS),
+        lambda module: unchecked.module(FUNCTIONS, module),
+        _module_at(ctx),
+    )
+
+
+def _model_calls(ctx: Context):
+    calls = [call for module in ctx.get(PYTHON_MODULES) for call in ctx.module(SESSION_CALLS, module)]
+    return model_calls(calls, ctx.get(VALUE_ORIGINS))
+
+
+def _contracts(ctx: Context):
+    unchecked = ctx.unchecked
+    return build_contracts(
+        ctx.plugin, ctx.get(ENTRY_CLASSES), ctx.get(SYMBOLS), _module_at(ctx), lambda module: unchecked.module(PARENTS, module)
+    )
+
+
+SYMBOLS = Analysis("symbols", _symbols, "what each name in the plugin's Python refers to")
+ENTRY_CLASSES = Analysis("entry-classes", lambda ctx: entry_classes(ctx.plugin, ctx.get(SYMBOLS)), "the class the SDK loads for each declaration")
+VALUE_ORIGINS = Analysis("value-origins", _value_origins, "where a value comes from: a parameter Dify fills, a config built in code")
+SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
+MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
+CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
+
+# -- the package ----------------------------------------------------------------------------------
+
+ASSETS = Analysis("assets", lambda ctx: package.assets(ctx.plugin), "the files under `_assets/`")
+IGNORE_FILE = Analysis("ignore-file", lambda ctx: package.ignore_file(ctx.plugin), "`.difyignore` or `.gitignore`, as the daemon reads it")
+PACKAGED_FILES = Analysis("packaged-files", lambda ctx: package.packaged_files(ctx.plugin, ctx.get(IGNORE_FILE)), "the files a package would hold, with their sizes")
+
+ALL = (
+    READ_FILES, PYTHON_MODULES, MANIFEST_ISSUES, DECLARATION_ISSUES, OUTLINE, FUNCTIONS, PARENTS, SESSION_CALLS,
+    RESULT_EVENTS, SYMBOLS, ENTRY_CLASSES, VALUE_ORIGINS, SELECTORS, MODEL_CALLS, CONTRACTS, ASSETS, IGNORE_FILE,
+    PACKAGED_FILES,
+)  # fmt: skip

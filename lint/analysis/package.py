@@ -1,0 +1,121 @@
+"""What `dify plugin package` and the SDK's start-up find on disk: exact-case file lookups (Dify
+runs on Linux; a Mac finds `Icon.svg` for `icon.svg`), `_assets/`, the ignore file and what the
+package would hold, the source each reference really loads, and the plugin modules they import."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ..model.plugin import Plugin, Reference
+from ..python.symbols import Resolver
+from ..source.fs import Kind
+from ..source.ignorefile import IgnoreFile
+
+ASSETS = "_assets"
+IGNORE_FILES = (".difyignore", ".gitignore")
+
+
+def listing(plugin: Plugin, folder: str) -> dict[str, bool] | None:
+    """Names in a folder inside the root -> is a folder; None if it is no folder."""
+    entries = plugin.listdir(folder)
+    return None if entries is None else {n: e.kind is Kind.DIR for n, e in entries.items()}
+
+
+def exact(plugin: Plugin, relative: str) -> tuple[bool, str | None]:
+    """(exists with exactly this spelling, a path differing only in case if there is one)."""
+    parts = [p for p in relative.split("/") if p not in ("", ".")]
+    folder, fixed, is_exact = "", [], True
+    for part in parts:
+        names = listing(plugin, folder)
+        if names is None:
+            return False, None
+        if part in names:
+            chosen = part
+        else:
+            is_exact = False
+            matches = [n for n in names if n.lower() == part.lower()]
+            if not matches:
+                return False, None
+            chosen = matches[0]
+        fixed.append(chosen)
+        folder = "/".join(fixed)
+    return is_exact, (None if is_exact else "/".join(fixed))
+
+
+def has_assets_dir(plugin: Plugin) -> bool:
+    names = listing(plugin, "")
+    return bool(names and names.get(ASSETS))
+
+
+def assets(plugin: Plugin) -> set[str]:
+    """Every file under `_assets/` by its name relative to it, as the daemon's asset map."""
+    if not has_assets_dir(plugin):
+        return set()
+    return {path[len(ASSETS) + 1 :] for path in plugin.fs.walk(start=ASSETS)}
+
+
+def ignore_file(plugin: Plugin) -> IgnoreFile | None:
+    """`.difyignore`, or `.gitignore` when there is none, as the daemon reads it."""
+    for name in IGNORE_FILES:
+        text = plugin.text(name)
+        if text is None:  # missing, or a folder: the daemon falls back / reads nothing
+            continue
+        return IgnoreFile(name, text)
+    return None
+
+
+def packaged_files(plugin: Plugin, ignore: IgnoreFile | None) -> list[tuple[str, int]]:
+    """(path, size) of each file the daemon's packaging walk keeps, largest first."""
+    fs = plugin.fs
+    found: list[tuple[str, int]] = []
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        entries = fs.listdir(folder) or {}
+        prefix = folder + "/" if folder else ""
+        for name, entry in sorted(entries.items()):
+            relative = prefix + name
+            if entry.kind is Kind.DIR and not entry.link:
+                if ignore is None or ignore.match(relative, True) is None:
+                    pending.append(relative)
+                continue
+            # WalkDir does not descend into a link; it is read as a file
+            if ignore is not None and ignore.match(relative, False) is not None:
+                continue
+            found.append((relative, fs.size(relative)))
+    found.sort(key=lambda item: (-item[1], item[0]))
+    return found
+
+
+def loaded_source(plugin: Plugin, reference: Reference) -> str | None:
+    """The .py file the SDK imports for a source reference, if any.
+
+    The SDK turns the path into a module name (`tools/search.yaml` -> `tools.search`) and asks the
+    import system for that module first, so `tools/search.py` is what runs whenever it exists.
+    """
+    relative = reference.target.relative
+    if reference.role != "source" or reference.target.problem or not relative:
+        return None
+    try:
+        sibling = PurePosixPath(relative).with_suffix("").as_posix() + ".py"
+    except ValueError:  # "." or a name the path cannot take a suffix off
+        return None
+    if exact(plugin, sibling)[0] and plugin.is_file(sibling):
+        return sibling
+    return None
+
+
+def imported_closure(resolver: Resolver, starts: list[str]) -> dict[str, set[str]]:
+    """The plugin modules the given sources import, directly or through each other:
+    module -> the files (of the closure) importing it."""
+    found: dict[str, set[str]] = {}
+    pending = list(starts)
+    seen = set(starts)
+    while pending:
+        path = pending.pop(0)
+        for module in sorted(resolver.imported_modules(path)):
+            found.setdefault(module, set()).add(path)
+            if module not in seen:
+                seen.add(module)
+                pending.append(module)
+    return found

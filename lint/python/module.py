@@ -1,0 +1,159 @@
+"""A Python source of the plugin, parsed once with the stdlib `ast`.
+
+`ast` knows only the grammar of the Python running dify-lint. When it refuses a file, libcst,
+which parses Python 3.12 syntax on any interpreter, decides whether the file is newer grammar
+(`newer_grammar`: no syntax error, and no analysis either, since the rest of dify-lint reads `ast`
+trees) or really broken (`syntax_error`, with `ast`'s own message and position).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..diagnostics import Span
+from ..source.text import LineIndex
+
+
+@dataclass(frozen=True)
+class PySyntaxError:
+    message: str
+    span: Span
+    limit: bool = False  # too deep or too long to parse, rather than wrong
+
+
+#: libcst's native parser overflows the C stack (a crash, not an exception) on input nested far
+#: deeper than real code; such input never reaches it.
+MAX_BRACKET_DEPTH = 100
+MAX_LINE_LENGTH = 20_000
+
+
+class PyModule:
+    """One Python file: its text, its `ast` tree (None when it does not parse with this
+    interpreter), and where its lines start."""
+
+    __slots__ = ("path", "text", "digest", "tree", "syntax_error", "newer_grammar", "_lines", "__weakref__")
+
+    def __init__(self, path: str, text: str, digest: str | None = None):
+        self.path = path  # relative to the plugin root
+        self.text = text
+        self.digest = digest or content_digest(text)
+        self.tree: ast.Module | None = None
+        self.syntax_error: PySyntaxError | None = None
+        self.newer_grammar = False
+        self._lines: LineIndex | None = None
+        self._parse()
+
+    def __repr__(self) -> str:
+        return f"<PyModule {self.path}>"
+
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
+
+    def _parse(self) -> None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to print
+                self.tree = ast.parse(self.text)
+            return
+        except SyntaxError as error:
+            first = error
+        except (RecursionError, MemoryError):
+            self.syntax_error = PySyntaxError("Python source is nested too deeply to parse", Span.file_start(), limit=True)
+            return
+        except ValueError as error:  # e.g. NUL bytes, refused earlier when the file was read
+            self.syntax_error = PySyntaxError(f"Python source could not be parsed: {error}", Span.file_start())
+            return
+        line = max(1, first.lineno or 1)
+        error = PySyntaxError(f"Python syntax error: {first.msg}", Span.point(line, max(1, first.offset or 1)))
+        if "too many nested" in (first.msg or "") or not _safe_for_libcst(self.text):
+            self.syntax_error = error
+        elif _newer_grammar(self.text):
+            self.newer_grammar = True
+        else:
+            self.syntax_error = error
+
+
+def content_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _safe_for_libcst(text: str) -> bool:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_BRACKET_DEPTH:
+        return False
+    return all(len(line) <= MAX_LINE_LENGTH for line in text.splitlines())
+
+
+def _newer_grammar(text: str) -> bool:
+    """Whether libcst, which knows Python up to 3.12, parses what this interpreter's `ast` refused."""
+    import libcst  # imported here: it costs half a second and a run rarely needs it
+
+    try:
+        libcst.parse_module(text)
+    except Exception:  # a syntax error, or libcst's native parser failing on exotic input
+        return False
+    except RecursionError:  # pragma: no cover - guarded by _safe_for_libcst
+        return False
+    return True
+
+
+class ModuleCache:
+    """Parsed modules and what was computed from them alone, by path and content digest.
+
+    A batch run gives each plugin its own cache and drops it with the plugin; a long-running
+    process (an editor server) keeps one, so an unchanged file is neither parsed nor analysed
+    again. At most `size` modules are kept, the least recently used dropped first."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._modules: OrderedDict[tuple[str, str], tuple[PyModule, dict]] = OrderedDict()
+
+    def module(self, path: str, text: str) -> PyModule:
+        digest = content_digest(text)
+        key = (path, digest)
+        found = self._modules.get(key)
+        if found is not None:
+            self._modules.move_to_end(key)
+            return found[0]
+        module = PyModule(path, text, digest)
+        self._modules[key] = (module, {})
+        if len(self._modules) > self.size:
+            self._modules.popitem(last=False)
+        return module
+
+    def analysis(self, name: str, module: PyModule, compute: Callable[[], Any]) -> Any:
+        """The result of the module analysis `name` for `module`, computed once."""
+        entry = self._modules.get((module.path, module.digest))
+        if entry is None or entry[0] is not module:  # not ours: compute without keeping it
+            return compute()
+        results = entry[1]
+        if name not in results:
+            results[name] = _IN_PROGRESS
+            try:
+                results[name] = compute()
+            except BaseException:
+                del results[name]
+                raise
+        elif results[name] is _IN_PROGRESS:
+            raise RecursionError(f"module analysis `{name}` depends on itself")
+        return results[name]
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+
+_IN_PROGRESS = object()

@@ -1,0 +1,158 @@
+"""DPL701 undeclared-parameter."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from dify_lint.analysis.contracts import Contract, Contracts
+from dify_lint.analysis.keys import CONTRACTS
+from dify_lint.diagnostics import Severity
+from dify_lint.model.declarations import provider_credentials
+from dify_lint.python.astutil import node_span
+from dify_lint.rule import Example, Finding, Rule
+from dify_lint.textmatch import near_names, typos
+
+from ._common import dict_expr, not_declared, outcome, parameter, parameters_related, position, tool, tool_yaml
+
+
+class UndeclaredParameter(Rule):
+    code = "DPL701"
+    name = "undeclared-parameter"
+    summary = "The code reads a tool parameter the tool's YAML does not declare"
+    explanation = """
+    Dify sends a tool (or agent strategy) only the parameters its YAML declares. A key read with
+    `tool_parameters["x"]` that the YAML does not declare raises KeyError on every call; read with
+    `.get("x")` it is always None. Reads with `.get` are graded by evidence, because real plugins
+    read optional knobs on purpose: a warning when the name is close to a declared one
+    (`temprature` for `temperature`, `userId` for `user_id`) or when a declared parameter is never
+    read anywhere in the tool, otherwise info. A fallback such as `.get("x") or .get("X")` where
+    one of the names is declared is fine. The dict is followed into the class's own methods and
+    the plugin's functions it is passed to; where it escapes (a third-party call, `**spread`,
+    iteration) the reads that were seen are still checked.
+    """
+    invalid = (
+        Example({"tools/echo.py": tool('        yield self.create_text_message(tool_parameters["txt"])')}),
+        Example(
+            {
+                "tools/echo.py": tool('        yield self.create_text_message(tool_parameters.get("query") or "")'),
+                "tools/echo.yaml": tool_yaml(parameter("prompt")),
+            }
+        ),
+        Example(
+            {
+                "tools/echo.py": tool(
+                    '        text = tool_parameters["text"]\n'
+                    '        t = tool_parameters.get("temprature", 0.7)\n'
+                    "        yield self.create_text_message(f\"{text} {t}\")"
+                ),
+                "tools/echo.yaml": tool_yaml(parameter("text") + "\n" + parameter("temperature", "number", "false")),
+            }
+        ),
+    )
+    valid = (
+        Example({}),
+        Example(
+            {
+                "tools/echo.py": tool(
+                    '        text = tool_parameters.get("text") or tool_parameters.get("Text")\n'
+                    "        yield self.create_text_message(text)"
+                )
+            }
+        ),
+        Example(
+            {
+                "tools/echo.py": tool(
+                    "        yield self.create_text_message(render(tool_parameters))\n\n\n"
+                    "def render(params: dict) -> str:\n"
+                    '    return params["text"]'
+                )
+            }
+        ),
+    )
+
+    requires = (CONTRACTS,)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        result = ctx.get(CONTRACTS)
+        for contract in result.contracts:
+            if contract.dynamic or contract.invoke is None or contract.dict_name is None or not contract.first:
+                continue
+            yield from self._contract(result, contract)
+
+    def _contract(self, result: Contracts, contract: Contract) -> Iterator[Finding]:
+        doc = contract.declaration.doc
+        flow = contract.flow
+        declared = contract.all_declared()
+        read_keys = flow.read_keys()
+        unread = [] if (contract.shared or not flow.complete) else [n for n in declared if n not in read_keys]
+        credentials = provider_credentials(contract.declaration)
+        reported: set[tuple[str, bool]] = set()
+        what = "tool" if contract.declaration.kind == "tool" else "agent strategy"
+        for read in sorted(flow.reads, key=position):
+            key = read.key
+            if read.group is not None and (read.group in contract.satisfied_groups or read.group in result.satisfied_groups):
+                continue
+            if key in declared or key in flow.stores:
+                continue
+            if flow.opaque:
+                continue
+            marker = (key, read.how == "index" and not read.guarded)
+            if marker in reported:
+                continue
+            reported.add(marker)
+            near_strong = [n for n in near_names(key, declared, strong_only=True) if n not in read_keys]
+            near_stem = [n for n in near_names(key, declared) if n in unread]
+            related = parameters_related(doc, declared, (near_strong or near_stem or unread)[:1])
+            where = not_declared(contract, key)
+            expr = dict_expr(read)
+            if read.how == "index" and not read.guarded:
+                close = near_strong or near_stem or typos(key, declared)
+                hint = f"; did you mean `{close[0]}`?" if close else (
+                    "; it is a provider credential: read it from `self.runtime.credentials`" if key in credentials else
+                    "; declare it or read it with `.get()`"
+                )
+                yield Finding(
+                    read.module.path,
+                    node_span(read.module, read.node),
+                    f"{expr}: {where}, so Dify never sends it and this raises KeyError on every call{hint}",
+                    Severity.ERROR,
+                    related,
+                )
+                continue
+            if near_strong or near_stem:
+                yield Finding(
+                    read.module.path,
+                    node_span(read.module, read.node),
+                    f"{expr}: {where}, so {outcome(read)}; did you mean `{(near_strong or near_stem)[0]}`?",
+                    Severity.WARNING,
+                    related,
+                )
+            elif key in credentials:
+                yield Finding(
+                    read.module.path,
+                    node_span(read.module, read.node),
+                    f"{expr}: {where}, so {outcome(read)}; `{key}` is a provider credential: read it from"
+                    " `self.runtime.credentials`",
+                    Severity.WARNING,
+                    related,
+                )
+            elif unread:
+                names = ", ".join(f"`{n}`" for n in unread[:3])
+                yield Finding(
+                    read.module.path,
+                    node_span(read.module, read.node),
+                    f"{expr}: {where}, so {outcome(read)}, while the declared parameter"
+                    f"{'s' if len(unread) > 1 else ''} {names} {'are' if len(unread) > 1 else 'is'} never read;"
+                    f" read the declared name, or declare `{key}`",
+                    Severity.WARNING,
+                    related,
+                )
+            else:
+                yield Finding(
+                    read.module.path,
+                    node_span(read.module, read.node),
+                    f"{expr}: {where}, so {outcome(read)} and users cannot set it; declare it in the {what}'s"
+                    " YAML or drop the read",
+                    Severity.INFO,
+                    related,
+                )

@@ -1,0 +1,34 @@
+"""DPL006 resource-limit."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from dify_lint.analysis.keys import READ_FILES
+from dify_lint.rule import Example, Finding, Rule
+
+from ._common import read_problems, yaml_problems
+
+
+class ResourceLimit(Rule):
+    code = "DPL006"
+    name = "resource-limit"
+    summary = "A file is too large, too deeply nested or expands too far to be checked"
+    explanation = """
+    dify-lint does not parse files above its size caps (2 MiB of YAML, 1 MiB of Python), YAML
+    nested more than 200 levels deep, YAML whose aliases expand to more than a million nodes (an
+    "alias bomb"), or YAML whose aliases refer to themselves. Such files also strain Dify; real
+    plugin files are far below every cap.
+    """
+    requires = (READ_FILES,)
+    invalid = (Example({"tools/echo.yaml": "a: &a [*a]\n"}),)
+    valid = (Example({}),)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        files = ctx.get(READ_FILES)
+        yield from read_problems(files, limit=True)
+        yield from yaml_problems(files, "limit")
+        for module in files.python:
+            error = module.syntax_error
+            if error is not None and error.limit:
+                yield Finding(module.path, error.span, error.message)

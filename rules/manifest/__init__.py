@@ -1,0 +1,1 @@
+"""DPL1xx: manifest.yaml."""

@@ -1,0 +1,160 @@
+"""What the model-selection rules share: the words for model types and places, the LLM configs
+built in code, and the example tools."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dify_lint.analysis.model_calls import Keys, ModelCall, Selectors, keys_of
+from dify_lint.analysis.origins import Built
+from dify_lint.diagnostics import Related
+from dify_lint.examples import manifest, tool_yaml
+from dify_lint.model.declarations import Parameter, parameter_name
+from dify_lint.python.astutil import node_span
+
+TYPE_WORDS = {
+    "llm": "an LLM",
+    "text-embedding": "a text-embedding model",
+    "rerank": "a rerank model",
+    "tts": "a TTS model",
+    "speech2text": "a speech2text model",
+    "moderation": "a moderation model",
+}
+
+
+def where(parameter: Parameter) -> str:
+    name = parameter_name(parameter)
+    kinds = {"tool": "tool parameter", "strategy": "strategy parameter", "setting": "endpoint setting", "credential": "provider credential"}
+    return f"{kinds.get(parameter.context, 'parameter')} `{name}` ({parameter.declaration.doc.path})"
+
+
+def scope_related(parameter: Parameter, message: str) -> Related:
+    doc = parameter.declaration.doc
+    at = (*parameter.at, "scope") if "scope" in parameter.data else (*parameter.at, "type")
+    return Related(doc.path, doc.span(at), message)
+
+
+def built_label(built: Built) -> str:
+    return f"`{built.class_name}(...)`" if built.class_name else "this dict"
+
+
+def related_call(mc: ModelCall, built: Built) -> tuple[Related, ...]:
+    """The call a config built elsewhere is passed to."""
+    if built.node is mc.argument:
+        return ()
+    return (Related(mc.call.module.path, node_span(mc.call.module, mc.call.node.func), f"passed to `{mc.name}` here"),)
+
+
+def llm_configs(calls: list[ModelCall], selectors: Selectors) -> Iterator[tuple[ModelCall, Built, Keys]]:
+    """Each LLM config built in code (a config class call or a dict) that reaches llm or
+    llm_structured_output, once, with the keys it is given."""
+    seen: set[int] = set()
+    for mc in calls:
+        if mc.endpoint.config_class != "LLMModelConfig":
+            continue
+        for origin in mc.origins:
+            if not isinstance(origin, Built) or origin.class_name not in (None, "LLMModelConfig", "AgentModelConfig"):
+                continue
+            if id(origin.node) in seen:
+                continue
+            seen.add(id(origin.node))
+            yield mc, origin, keys_of(selectors, origin)
+
+
+# -- examples ------------------------------------------------------------------------------------
+
+_MODEL_PARAMETER = """\
+  - name: model
+    type: model-selector
+    scope: {scope}
+    required: true
+    form: form
+    label:
+      en_US: Model
+    human_description:
+      en_US: The model to use.
+  - name: text
+    type: string
+    required: true
+    form: llm
+    label:
+      en_US: Text
+    human_description:
+      en_US: The text.
+    llm_description: The text."""
+
+
+def tool(code: str, scope: str | None = None, permission: str = "llm") -> dict[str, str]:
+    files = {
+        "tools/echo.py": code,
+        "manifest.yaml": manifest().replace(
+            "  permission: {}", f"  permission:\n    model:\n      enabled: true\n      {permission}: true"
+        ),
+    }
+    if scope is not None:
+        files["tools/echo.yaml"] = tool_yaml(_MODEL_PARAMETER.format(scope=scope))
+    return files
+
+
+_HEAD = '''\
+from collections.abc import Generator
+from typing import Any
+
+from dify_plugin import Tool
+from dify_plugin.entities.model.llm import LLMModelConfig
+from dify_plugin.entities.model.message import UserPromptMessage
+
+
+class EchoTool(Tool):
+    def _invoke(self, tool_parameters: dict[str, Any]) -> Generator:
+'''
+
+_LLM_CALL = '''\
+        result = self.session.model.llm.invoke(
+            model_config={config},
+            prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],
+            stream=False,
+        )
+        yield self.create_text_message(result.message.get_text_content())
+'''
+
+
+def llm_tool(config: str, scope: str | None = None) -> dict[str, str]:
+    return tool(_HEAD + _LLM_CALL.format(config=config), scope)
+
+
+EMBED_TOOL = '''\
+from collections.abc import Generator
+from typing import Any
+
+from dify_plugin import Tool
+from dify_plugin.entities.model.text_embedding import TextEmbeddingModelConfig
+
+
+class EchoTool(Tool):
+    def _invoke(self, tool_parameters: dict[str, Any]) -> Generator:
+        result = self.session.model.text_embedding.invoke(
+            model_config={config},
+            texts=[tool_parameters["text"]],
+        )
+        yield self.create_json_message({{"embedding": result.embeddings[0]}})
+'''
+
+RERANK_TOOL = '''\
+from collections.abc import Generator
+from typing import Any
+
+from dify_plugin import Tool
+from dify_plugin.entities.model.rerank import RerankModelConfig
+
+
+class EchoTool(Tool):
+    def _invoke(self, tool_parameters: dict[str, Any]) -> Generator:
+        config = RerankModelConfig(**tool_parameters["model"]{fields})
+        result = self.session.model.rerank.invoke({arguments})
+        yield self.create_json_message({{"docs": [d.text for d in result.docs]}})
+'''
+
+
+def rerank_tool(fields: str = ", score_threshold=0.5, top_n=3", arguments: str = "config, docs, query") -> str:
+    return RERANK_TOOL.format(fields=fields, arguments=arguments)

@@ -1,0 +1,64 @@
+"""DPL401 scope-mismatch."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from dify_lint.analysis.keys import MODEL_CALLS, SELECTORS, VALUE_ORIGINS
+from dify_lint.analysis.model_calls import selector_reads
+from dify_lint.python.astutil import node_span
+from dify_lint.rule import Example, Finding, Rule
+from dify_lint.sdk import selector_model_type
+
+from ._common import TYPE_WORDS, llm_tool, scope_related, where
+
+
+class ScopeMismatch(Rule):
+    code = "DPL401"
+    name = "scope-mismatch"
+    summary = "A model-selector's scope offers one model type, and its value is sent to an endpoint for another"
+    explanation = """
+    A model-selector's `scope` decides which models the user can pick: its first model-type token
+    (`llm`, `text-embedding`, `rerank`, `moderation`, `speech2text`, `tts`; `llm` when `scope` is
+    absent; other tokens such as `tool-call` or `vision` only filter). The endpoint the code calls
+    decides how Dify looks the model up: `session.model.text_embedding` asks for a text-embedding
+    model whatever the config says, so a chosen LLM is not found there and the call fails (the
+    daemon drops the config's `model_type`). dify-lint follows the selector's value from
+    `tool_parameters`, an agent strategy's `parameters`, an endpoint group's `settings` or
+    `self.runtime.credentials` through variables, config classes, `self` attributes, pydantic
+    parameters models and the plugin's own functions to the call, and reports the call with the
+    YAML `scope` beside it.
+    """
+    invalid = (Example(llm_tool('tool_parameters["model"]', scope="text-embedding")),)
+    valid = (
+        Example(llm_tool('tool_parameters["model"]', scope="llm")),
+        Example(llm_tool('tool_parameters.get("model")', scope="tool-call&llm")),
+    )
+
+    requires = (MODEL_CALLS, SELECTORS, VALUE_ORIGINS)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        selectors, flow = ctx.get(SELECTORS), ctx.get(VALUE_ORIGINS)
+        reported: set[tuple[int, int]] = set()
+        for mc in ctx.get(MODEL_CALLS):
+            need = mc.endpoint.scope_type
+            if need is None:
+                continue
+            for read in selector_reads(selectors, flow, mc.origins):
+                for parameter in selectors.of(read):
+                    scope = parameter.data.get("scope")
+                    offered = selector_model_type(scope)
+                    if offered in ("all", need) or (id(mc.call.node), id(parameter.data)) in reported:
+                        continue
+                    reported.add((id(mc.call.node), id(parameter.data)))
+                    scope_text = f"scope `{scope}`" if isinstance(scope, str) and scope.strip() else "no `scope` (so llm)"
+                    yield Finding(
+                        mc.call.module.path,
+                        node_span(mc.call.module, mc.argument),
+                        f"the model-selector {where(parameter)} has {scope_text}: users pick"
+                        f" {TYPE_WORDS.get(offered, offered)}, but the value reaches `{mc.name}`, which needs"
+                        f" {TYPE_WORDS[need]}, so Dify looks the model up as {need} and fails to find it."
+                        f" Set `scope: {need}` (feature tokens such as `&vision` may stay) or call the endpoint that"
+                        " fits the model",
+                        related=(scope_related(parameter, f"the selector offers {TYPE_WORDS.get(offered, offered)} here"),),
+                    )

@@ -1,0 +1,1 @@
+"""DPL6xx: the manifest's `resource.permission` against the `session.*` calls the code makes."""
