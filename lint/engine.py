@@ -65,7 +65,8 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
             result.diagnostics = _lint_in_processes(plugins, rules, config, workers)
         else:
             for plugin in plugins:
-                result.diagnostics.extend(lint_plugin(plugin, rules, config))
+                # a plugin of its own for the lint, dropped with everything it read once it is done
+                result.diagnostics.extend(lint_plugin(Plugin(plugin.fs, plugin.display), rules, config))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result

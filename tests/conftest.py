@@ -5,11 +5,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from dify_lint.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from helpers import FIXTURES, REPO  # noqa: F401 - re-exported for the tests that import them from here
 
 
 class Run:

@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO
 from dify_lint.examples import BASE_PLUGINS
+from helpers import REPO
 
 FLAWED = REPO / "examples" / "flawed-plugin"
 

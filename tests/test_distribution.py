@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path, PurePosixPath
 
-from conftest import REPO
+from helpers import REPO
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import REPO
-
 from dify_lint.docs import reference
 from dify_lint.registry import all_rules
+from helpers import REPO
 
 
 def test_rules_reference_is_in_sync():

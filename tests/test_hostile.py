@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from dify_lint.examples import BASE_PLUGINS
+from helpers import build
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
@@ -45,10 +45,7 @@ HOSTILE = {
 
 
 def _plugin_with(tmp_path: Path, relative: str, content: bytes) -> Path:
-    root = tmp_path / "plugin"
-    shutil.copytree(BASE_PLUGINS / "tool", root)
-    (root / relative).write_bytes(content)
-    return root
+    return build(tmp_path, {relative: content})
 
 
 @pytest.mark.parametrize("target", ["tools/echo.yaml", "manifest.yaml", "provider/example.yaml"])
@@ -193,7 +190,6 @@ def _yaml_files(base: str) -> list[str]:
 def test_every_mapping_replaced_never_crashes(base, replacement, tmp_path):
     """Each mapping of each YAML file of a base plugin, in turn, becomes a list, a string or null."""
     import yaml
-
     from dify_lint.discovery import find_plugin_roots
     from dify_lint.engine import lint_plugin
     from dify_lint.registry import all_rules

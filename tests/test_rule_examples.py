@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import materialize
 from dify_lint.registry import all_rules
+from helpers import load
 
 CASES = [
     pytest.param(rule, example, expect, id=f"{rule.code}-{rule.name}-{'invalid' if expect else 'valid'}{index}")
@@ -18,9 +18,7 @@ CASES = [
 
 
 def findings_for(rule, example, tmp_path):
-    root = materialize(example, tmp_path / "plugin")
-    (plugin,) = find_plugin_roots([str(root)])
-    return lint_plugin(plugin, [rule])
+    return lint_plugin(load(materialize(example, tmp_path / "plugin")), [rule])
 
 
 @pytest.mark.parametrize(("rule", "example", "expect"), CASES)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from dify_lint.diagnostics import Severity
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import INTERNAL_ERROR, lint_plugin

@@ -66,6 +66,11 @@ class Contracts:
     credentials: list[CredentialContract] = field(default_factory=list)
     satisfied_groups: set[int] = field(default_factory=set)  # fallback chains with a declared credential read
 
+    def close(self) -> None:
+        """Siblings name each other: unlink them, so that reference counting frees them."""
+        for contract in self.contracts:
+            contract.siblings = []
+
 
 def build_contracts(
     plugin: Plugin,

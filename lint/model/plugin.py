@@ -6,6 +6,7 @@ once. The declaration graph is the model's own; analyses built on it live in `di
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
@@ -76,11 +77,18 @@ class Reference:
 
 @dataclass
 class Declaration:
+    """A declaration YAML and its place in the graph. The link to the parent is weak (the plugin's
+    list holds every declaration), so the graph has no cycle and is freed with the plugin."""
+
     kind: str
     doc: YamlDoc
-    parent: "Declaration | None" = None
-    via: Reference | None = None
-    children: list["Declaration"] = field(default_factory=list)
+    parent_ref: "weakref.ReferenceType[Declaration] | None" = field(default=None, repr=False)
+    via: Reference | None = field(default=None, repr=False)
+    children: list["Declaration"] = field(default_factory=list, repr=False)
+
+    @property
+    def parent(self) -> "Declaration | None":
+        return self.parent_ref() if self.parent_ref is not None else None
 
 
 class Plugin:
@@ -205,7 +213,7 @@ class Plugin:
                 doc = self.yaml(relative)
                 if doc is None:
                     continue
-                child = Declaration(reference.kind, doc, declaration, reference)
+                child = Declaration(reference.kind, doc, weakref.ref(declaration), reference)
                 declaration.children.append(child)
                 if doc.usable:
                     pending.append(child)

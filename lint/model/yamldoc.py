@@ -83,15 +83,15 @@ def mark_span(start: yaml.Mark, end: yaml.Mark | None = None) -> Span:
 @dataclass
 class YamlDoc:
     path: str  # relative to the plugin root, "/" separated
-    text: str
-    root: Node | None = None
-    data: Any = None
+    text: str = field(repr=False)
+    root: Node | None = field(default=None, repr=False)
+    data: Any = field(default=None, repr=False)
     problems: list[YamlProblem] = field(default_factory=list)
     #: False when the data must not be walked by validators (syntax error, cycle, bomb, depth).
     usable: bool = False
     #: key nodes that YAML reads as something other than a string (`1:`, `null:`, `true:`, a date):
     #: the data keeps them as the text written, the SDK gets an int, None, bool or date
-    typed_keys: dict[int, Node] = field(default_factory=dict)
+    typed_keys: dict[int, Node] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------
 

@@ -64,16 +64,16 @@ class PyModule:
                 self.tree = ast.parse(self.text)
             return
         except SyntaxError as error:
-            first = error
+            # keep the facts, not the exception: its traceback would keep every caller's frame alive
+            message, line, column = error.msg or "", max(1, error.lineno or 1), max(1, error.offset or 1)
         except (RecursionError, MemoryError):
             self.syntax_error = PySyntaxError("Python source is nested too deeply to parse", Span.file_start(), limit=True)
             return
         except ValueError as error:  # e.g. NUL bytes, refused earlier when the file was read
             self.syntax_error = PySyntaxError(f"Python source could not be parsed: {error}", Span.file_start())
             return
-        line = max(1, first.lineno or 1)
-        error = PySyntaxError(f"Python syntax error: {first.msg}", Span.point(line, max(1, first.offset or 1)))
-        if "too many nested" in (first.msg or "") or not _safe_for_libcst(self.text):
+        error = PySyntaxError(f"Python syntax error: {message}", Span.point(line, column))
+        if "too many nested" in message or not _safe_for_libcst(self.text):
             self.syntax_error = error
         elif _newer_grammar(self.text):
             self.newer_grammar = True

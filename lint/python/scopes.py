@@ -4,6 +4,7 @@ follows values through the code walks. The module body is a function too (`node`
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -46,19 +47,24 @@ class ClassInfo:
         return f"<class {self.name} in {self.module.path}>"
 
 
-@dataclass(eq=False)
 class Func:
-    """A function or method, or the module body (`node` None), and where it sits."""
+    """A function or method, or the module body (`node` None), and where it sits. The link to its
+    class is weak (the class lists its methods, and the module's index holds every class), so
+    that a module's index has no cycle."""
 
-    module: PyModule
-    node: ast.AST | None
-    cls: ClassInfo | None  # the class whose body holds this def
-    parent: "Func | None"  # the enclosing function (the module body for top-level code)
-    params: tuple[Param, ...] = ()
+    __slots__ = ("module", "node", "_cls", "parent", "params", "__weakref__")
 
-    def __post_init__(self) -> None:
-        if self.node is not None and not self.params:
-            self.params = tuple(parameters(self.node))
+    def __init__(self, module: PyModule, node: ast.AST | None, cls: ClassInfo | None, parent: "Func | None"):
+        self.module = module
+        self.node = node
+        self._cls = weakref.ref(cls) if cls is not None else None
+        self.parent = parent  # the enclosing function (the module body for top-level code)
+        self.params: tuple[Param, ...] = tuple(parameters(node)) if node is not None else ()
+
+    @property
+    def cls(self) -> ClassInfo | None:
+        """The class whose body holds this def."""
+        return self._cls() if self._cls is not None else None
 
     @property
     def name(self) -> str:

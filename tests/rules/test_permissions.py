@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-
-from dify_lint.examples import BASE_PLUGINS
+from dify_lint.examples import base_file
 from dify_lint.rules.permissions._common import permission_flag
+from helpers import build
 
 CALLS = {
     "self.session.model.llm.invoke(model_config={}, prompt_messages=[])": ("model", "llm"),
@@ -34,20 +33,16 @@ GRANTS = {
 
 
 def _plugin(tmp_path, call: str, grant: str | None):
-    root = tmp_path / "plugin"
-    shutil.copytree(BASE_PLUGINS / "tool", root)
-    (root / "tools" / "echo.py").write_text(
-        "from dify_plugin import Tool\n\n\nclass EchoTool(Tool):\n"
+    files = {
+        "tools/echo.py": "from dify_plugin import Tool\n\n\nclass EchoTool(Tool):\n"
         "    def _invoke(self, tool_parameters):\n"
         "        cfg = None\n"
         f"        result = {call}\n"
         "        yield self.create_text_message(str(result))\n",
-        "utf-8",
-    )
+    }
     if grant is not None:
-        manifest = root / "manifest.yaml"
-        manifest.write_text(manifest.read_text("utf-8").replace("  permission: {}", "  permission:\n" + grant), "utf-8")
-    return root
+        files["manifest.yaml"] = base_file("manifest.yaml").replace("  permission: {}", "  permission:\n" + grant)
+    return build(tmp_path, files)
 
 
 @pytest.mark.parametrize("call", sorted(CALLS))

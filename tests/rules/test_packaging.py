@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
-from dify_lint.examples import BASE_PLUGINS, materialize
+from dify_lint.examples import BASE_PLUGINS
 from dify_lint.registry import find_rule
-from dify_lint.rule import Example
 from dify_lint.source.ignorefile import IgnoreFile, go_match
+from helpers import build as build_plugin
+from helpers import lint, load, only
 
 ECHO_YAML = (BASE_PLUGINS / "tool" / "tools" / "echo.yaml").read_text("utf-8")
 PROVIDER_YAML = (BASE_PLUGINS / "tool" / "provider" / "example.yaml").read_text("utf-8")
@@ -25,16 +25,11 @@ BASE_TOOL = "from dify_plugin import Tool\n\n\nclass BaseTool(Tool):\n    pass\n
 
 
 def build(tmp_path: Path, files: dict, base: str = "tool"):
-    root = materialize(Example(files, base=base), tmp_path / "plugin")
-    (plugin,) = find_plugin_roots([str(root)])
-    return plugin
+    return load(build_plugin(tmp_path, files, base))
 
 
 def run(tmp_path: Path, code: str, files: dict, base: str = "tool"):
-    plugin = build(tmp_path, files, base)
-    diagnostics = lint_plugin(plugin, [find_rule(code)])
-    assert not [d for d in diagnostics if d.code == "DPL005"], diagnostics
-    return [d for d in diagnostics if d.code == code]
+    return only(lint(tmp_path, files, [code], base), code)
 
 
 def messages(diagnostics) -> list[str]:

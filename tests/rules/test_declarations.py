@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from dify_lint.rules import InvalidScope
 from dify_lint.diagnostics import Severity
+from dify_lint.rules import InvalidScope
 
 RULE = InvalidScope()
 

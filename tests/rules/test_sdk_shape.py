@@ -3,13 +3,10 @@ taken apart or hard-coded, and LLM schemas built in code without `mode`."""
 
 from __future__ import annotations
 
+import helpers
 import pytest
-
-from dify_lint.discovery import find_plugin_roots
-from dify_lint.engine import lint_plugin
-from dify_lint.examples import materialize
-from dify_lint.registry import all_rules
-from dify_lint.rule import Example
+from dify_lint.examples import base_file
+from helpers import tool_source
 
 CODES = ("DPL590", "DPL589", "DPL490", "DPL489", "DPL488")
 
@@ -40,22 +37,17 @@ CALL = (
 
 
 def tool(body: str, after: str = "") -> str:
-    return HEAD + "\n".join(("        " + line) if line else "" for line in body.strip("\n").splitlines()) + "\n" + after
+    return tool_source(body, after, HEAD)
 
 
 @pytest.fixture
 def lint(tmp_path):
-    counter = iter(range(1000))
-    base_manifest = (materialize(Example({}), tmp_path / "base") / "manifest.yaml").read_text()
+    base_manifest = base_file("manifest.yaml")
 
     def run(files: dict, base: str = "tool"):
         if base == "tool":
             files = {"manifest.yaml": base_manifest.replace("  permission: {}\n", MANIFEST_PERMISSIONS), **files}
-        root = materialize(Example(files, base=base), tmp_path / f"plugin{next(counter)}")
-        (plugin,) = find_plugin_roots([str(root)])
-        found = lint_plugin(plugin, [r for r in all_rules() if r.code in CODES])
-        assert not [d for d in found if d.code == "DPL005"], found
-        return found
+        return helpers.lint(tmp_path, files, CODES, base)
 
     return run
 

@@ -7,15 +7,11 @@ plugins) that must stay silent.
 
 from __future__ import annotations
 
+import helpers
 import pytest
-
 from dify_lint.diagnostics import Severity
-from dify_lint.discovery import find_plugin_roots
-from dify_lint.engine import lint_plugin
-from dify_lint.examples import materialize
-from dify_lint.registry import all_rules
-from dify_lint.rule import Example
 from dify_lint.textmatch import near_names, stem_near, strong_near
+from helpers import only, tool_source
 
 HEAD = """\
 from collections.abc import Generator
@@ -31,8 +27,7 @@ class EchoTool(Tool):
 
 
 def tool(body: str, after: str = "") -> str:
-    indented = "\n".join(("        " + line) if line else "" for line in body.strip("\n").splitlines())
-    return HEAD + indented + "\n" + after
+    return tool_source(body, after, HEAD)
 
 
 def parameter(name: str, type: str = "string", required: str = "true", form: str = "llm", extra: str = "") -> str:
@@ -83,21 +78,10 @@ class ExampleProvider(ToolProvider):
 
 @pytest.fixture
 def lint(tmp_path):
-    counter = iter(range(1000))
-
     def run(files: dict, base: str = "tool", prefix: str = "DPL7"):
-        root = materialize(Example(files, base=base), tmp_path / f"plugin{next(counter)}")
-        (plugin,) = find_plugin_roots([str(root)])
-        rules = [r for r in all_rules() if r.code.startswith(prefix)]
-        found = lint_plugin(plugin, rules)
-        assert not [d for d in found if d.code == "DPL005"], found
-        return found
+        return helpers.lint(tmp_path, files, prefix, base)
 
     return run
-
-
-def only(found, code):
-    return [d for d in found if d.code == code]
 
 
 # -- near misses -------------------------------------------------------------------------------

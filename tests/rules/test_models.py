@@ -6,15 +6,15 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import materialize
-from dify_lint.registry import all_rules
 from dify_lint.rule import Example
 from dify_lint.sdk import selector_model_type
+from helpers import build, lint_root, rules_of
 
-MODEL_RULES = [r for r in all_rules() if r.code in ("DPL401", "DPL402", "DPL403", "DPL404", "DPL405")]
+MODEL_CODES = ("DPL401", "DPL402", "DPL403", "DPL404", "DPL405")
+MODEL_RULES = rules_of(MODEL_CODES)
 
 PERMISSION = """\
   permission:
@@ -75,14 +75,12 @@ def tool_files(code: str, *params: tuple[str, str, str | None], credentials: str
 
 
 def lint(files: dict[str, str], tmp_path, base: str = "tool") -> list[tuple[str, str, int]]:
-    root = materialize(Example(files, base=base), tmp_path / "plugin")
+    root = build(tmp_path, files, base)
     manifest = (root / "manifest.yaml").read_text()
     if "  permission: {}\n" in manifest:
         (root / "manifest.yaml").write_text(manifest.replace("  permission: {}\n", PERMISSION))
-    (plugin,) = find_plugin_roots([str(root)])
-    diagnostics = lint_plugin(plugin, MODEL_RULES)
-    assert not [d for d in diagnostics if d.code == "DPL005"], diagnostics
-    return sorted((d.code, d.path.split("plugin/")[-1], d.span.start.line) for d in diagnostics)
+    diagnostics = lint_root(root, MODEL_CODES)
+    return sorted((d.code, d.path[len(d.plugin) + 1 :], d.span.start.line) for d in diagnostics)
 
 
 def codes(files, tmp_path, base="tool") -> list[str]:

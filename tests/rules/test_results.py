@@ -9,14 +9,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from helpers import lint as lint_files
 
-from dify_lint.discovery import find_plugin_roots
-from dify_lint.engine import lint_plugin
-from dify_lint.examples import materialize
-from dify_lint.registry import all_rules
-from dify_lint.rule import Example
-
-RULES = [r for r in all_rules() if r.code in {f"DPL50{i}" for i in range(1, 9)}]
+RESULT_CODES = [f"DPL50{i}" for i in range(1, 9)]
 
 HEAD = """\
 import io
@@ -55,11 +50,7 @@ def llm(stream: str | None = None, name: str = "response", structured: bool = Fa
 def lint(body: str, tmp_path, extra: dict | None = None, base: str = "tool", path: str = "tools/echo.py") -> list:
     source = HEAD + textwrap.indent(textwrap.dedent(body), " " * 8)
     files = {path: source, **(extra or {})}
-    root = materialize(Example(files, base=base), tmp_path / "plugin")
-    (plugin,) = find_plugin_roots([str(root)])
-    diagnostics = lint_plugin(plugin, RULES)
-    assert not [d for d in diagnostics if d.code == "DPL005"], diagnostics
-    return diagnostics
+    return lint_files(tmp_path, files, RESULT_CODES, base)
 
 
 def found(body: str, tmp_path, **kwargs) -> list[tuple[str, int, str]]:

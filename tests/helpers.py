@@ -1,0 +1,87 @@
+"""What the tests share: where things are, building an example plugin, and linting it."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from dify_lint.diagnostics import Diagnostic
+from dify_lint.discovery import find_plugin_roots
+from dify_lint.engine import lint_plugin
+from dify_lint.examples import materialize
+from dify_lint.model.plugin import Plugin
+from dify_lint.registry import all_rules, find_rule
+from dify_lint.rule import Example
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+_counter = itertools.count()
+
+#: the echo tool's module up to the body of `_invoke` (which takes `tool_parameters`)
+TOOL_HEAD = """\
+from collections.abc import Generator
+from typing import Any
+
+from dify_plugin import Tool
+from dify_plugin.entities.tool import ToolInvokeMessage
+
+
+class EchoTool(Tool):
+    def _invoke(self, tool_parameters: dict[str, Any]) -> Generator[ToolInvokeMessage, None, None]:
+"""
+
+
+def tool_source(body: str, after: str = "", head: str = TOOL_HEAD) -> str:
+    """The echo tool's module whose `_invoke` runs `body` (written at any indentation)."""
+    import textwrap
+
+    lines = textwrap.dedent(body).strip("\n").splitlines()
+    return head + "\n".join(("        " + line) if line else "" for line in lines) + "\n" + after
+
+
+def build(tmp_path: Path, files: Mapping[str, str | bytes | None], base: str = "tool") -> Path:
+    """An example plugin on disk: a base plugin with `files` replaced; a new folder each call."""
+    return materialize(Example(files, base=base), tmp_path / f"plugin{next(_counter)}")
+
+
+def load(root: Path | str) -> Plugin:
+    (plugin,) = find_plugin_roots([str(root)])
+    return plugin
+
+
+def rules_of(select: str | Iterable[str] = "DPL") -> list:
+    """Rules by code prefix, or these exact codes (opt-in rules included when named)."""
+    if isinstance(select, str):
+        return [r for r in all_rules() if r.code.startswith(select)]
+    return [find_rule(code) for code in select]
+
+
+def lint(
+    tmp_path: Path, files: Mapping[str, str | bytes | None], select: str | Iterable[str] = "DPL", base: str = "tool"
+) -> list[Diagnostic]:
+    """Build an example plugin and lint it; a rule that crashes fails the test."""
+    return lint_root(build(tmp_path, files, base), select)
+
+
+def lint_root(root: Path | str, select: str | Iterable[str] = "DPL") -> list[Diagnostic]:
+    found = lint_plugin(load(root), rules_of(select))
+    crashes = [d.message for d in found if d.code == "DPL005"]
+    assert not crashes, crashes
+    return found
+
+
+def codes(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    return [d.code for d in diagnostics]
+
+
+def only(diagnostics: Iterable[Diagnostic], code: str) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.code == code]
+
+
+def where(diagnostic: Diagnostic) -> str:
+    """`path:line:column-line:column` of a finding, relative to its plugin."""
+    prefix = diagnostic.plugin.rstrip("/") + "/"
+    path = diagnostic.path[len(prefix) :] if diagnostic.plugin not in ("", ".") and diagnostic.path.startswith(prefix) else diagnostic.path
+    span = diagnostic.span
+    return f"{path}:{span.start.line}:{span.start.column}-{span.end.line}:{span.end.column}"
