@@ -37,10 +37,16 @@ def main() -> None:
     default=None,
     help="How findings are printed (default: text; github under GitHub Actions is not automatic).",
 )
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules: codes, code prefixes (DPL3) or names; comma-separated.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules: codes, code prefixes or names; comma-separated.")
+@click.option(
+    "--select", multiple=True, metavar="CODES", help="Only these rules: codes, code prefixes (DPL3) or names; comma-separated."
+)
+@click.option(
+    "--ignore", multiple=True, metavar="CODES", help="Skip these rules: codes, code prefixes or names; comma-separated."
+)
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to those selected by the configuration.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this file instead of the nearest one.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this file instead of the nearest one."
+)
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -53,7 +59,22 @@ def main() -> None:
     help="Read this file's content from standard input (an editor's unsaved buffer) and report only its findings.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
-def check(paths, output_format, select, ignore, extend_select, config_path, isolated, no_cache, exit_zero, statistics, color, quiet, jobs, stdin_filename):
+def check(
+    paths,
+    output_format,
+    select,
+    ignore,
+    extend_select,
+    config_path,
+    isolated,
+    no_cache,
+    exit_zero,
+    statistics,
+    color,
+    quiet,
+    jobs,
+    stdin_filename,
+):
     """Lint the plugins at PATHS (default: the current directory)."""
     from .config import ConfigError, find_config, load_config
     from .discovery import PathNotFound, find_plugin_roots

@@ -57,9 +57,7 @@ def _search(top: Path, exclude: list[str]) -> Iterable[Path]:
             subdirs[:] = []  # a plugin's own subfolders belong to it
             yield folder
             continue
-        subdirs[:] = sorted(
-            d for d in subdirs if not is_skipped_dir(d) and not _excluded(_display(folder / d), exclude)
-        )
+        subdirs[:] = sorted(d for d in subdirs if not is_skipped_dir(d) and not _excluded(_display(folder / d), exclude))
 
 
 def _relative_if_possible(path: Path) -> Path:

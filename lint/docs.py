@@ -70,6 +70,11 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     if rule.invalid:
         lines += ["**Example** (reported):", ""]
         lines += _example_block(rule.invalid[0])
+        if rule.invalid[0].expect:
+            lines += ["dify-lint reports:", "", "```text"]
+            for location, message in rule.invalid[0].expect:
+                lines.append(f"{location.rsplit('-', 1)[0]}: {rule.code} {message}")
+            lines += ["```", ""]
     if rule.valid:
         lines += ["**Use instead**:", ""]
         lines += _example_block(rule.valid[0])

@@ -143,7 +143,7 @@ def _crash(plugin: Plugin, rule: Rule, error: Exception) -> Diagnostic:
 def _relative_to_plugin(plugin: Plugin, display_path: str) -> str:
     prefix = plugin.display.rstrip("/") + "/"
     if plugin.display not in ("", ".") and display_path.startswith(prefix):
-        return display_path[len(prefix):]
+        return display_path[len(prefix) :]
     return display_path
 
 

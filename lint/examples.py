@@ -130,7 +130,7 @@ def tool_yaml(parameters: str = TEXT_PARAMETER.format(form="llm")) -> str:
 
 # -- a tool that calls an LLM with a model-selector ------------------------------------------------
 
-_LLM_TOOL = '''\
+_LLM_TOOL = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -141,7 +141,7 @@ from dify_plugin.entities.model.message import UserPromptMessage
 class EchoTool(Tool):
     def _invoke(self, tool_parameters: dict[str, Any]) -> Generator:
 {body}
-'''
+"""
 
 _SELECTOR_YAML = """\
 identity:
@@ -178,13 +178,13 @@ extra:
 """
 
 #: the start of `_invoke` in `llm_tool_example`: a blocking LLM call on the selector's model
-LLM_INVOKE = '''\
+LLM_INVOKE = """\
         result = self.session.model.llm.invoke(
             model_config=tool_parameters["model"],
             prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],
             stream=False,
         )
-'''
+"""
 
 
 def llm_tool_example(body: str, *, selector: bool = True, expect: tuple = ()) -> Example:

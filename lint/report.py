@@ -130,8 +130,7 @@ def sarif(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule]) -> dict:
             result["ruleIndex"] = index[d.code]
         if d.related:
             result["relatedLocations"] = [
-                {**_sarif_location(r.path, r.span), "id": i, "message": {"text": r.message}}
-                for i, r in enumerate(d.related)
+                {**_sarif_location(r.path, r.span), "id": i, "message": {"text": r.message}} for i, r in enumerate(d.related)
             ]
         results.append(result)
     return {

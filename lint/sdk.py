@@ -162,7 +162,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("app",),
         "app-streaming",
     ),
-    Endpoint(("app", "completion", "invoke"), _p("app_id", "inputs", optional=("response_mode", "user")), ("app",), "app-blocking"),
+    Endpoint(
+        ("app", "completion", "invoke"), _p("app_id", "inputs", optional=("response_mode", "user")), ("app",), "app-blocking"
+    ),
     Endpoint(("app", "workflow", "invoke"), _p("app_id", "inputs", optional=("response_mode", "user")), ("app",), "app-blocking"),
     Endpoint(("app", "fetch_app"), _p("app_id"), ("app",), "mapping"),
     Endpoint(
@@ -281,22 +283,58 @@ LLM_MODES = ("chat", "completion")
 #: what every pydantic model has (v2 and the v1 compatibility names)
 PYDANTIC_ATTRIBUTES = frozenset(
     {
-        "model_dump", "model_dump_json", "model_copy", "model_fields", "model_fields_set", "model_config",
-        "model_extra", "model_computed_fields", "model_json_schema", "model_validate", "model_validate_json",
-        "model_validate_strings", "model_construct", "model_post_init", "model_rebuild", "model_parametrized_name",
-        "dict", "json", "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "schema",
-        "schema_json", "validate", "update_forward_refs",
+        "model_dump",
+        "model_dump_json",
+        "model_copy",
+        "model_fields",
+        "model_fields_set",
+        "model_config",
+        "model_extra",
+        "model_computed_fields",
+        "model_json_schema",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "model_construct",
+        "model_post_init",
+        "model_rebuild",
+        "model_parametrized_name",
+        "dict",
+        "json",
+        "copy",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "construct",
+        "schema",
+        "schema_json",
+        "validate",
+        "update_forward_refs",
     }
 )
 GENERATOR_ATTRIBUTES = frozenset({"send", "throw", "close", "gi_frame", "gi_running", "gi_code", "gi_yieldfrom", "gi_suspended"})
 
 #: result kind -> (its attributes, attribute -> kind of what it gives); from the SDK's
 #: entities/model/llm.py, message.py, text_embedding.py and rerank.py
-LLM_RESULT_ATTRIBUTES = {"model", "prompt_messages", "message", "usage", "system_fingerprint", "to_llm_result_chunk", "transform_prompt_messages"}
+LLM_RESULT_ATTRIBUTES = {
+    "model",
+    "prompt_messages",
+    "message",
+    "usage",
+    "system_fingerprint",
+    "to_llm_result_chunk",
+    "transform_prompt_messages",
+}
 RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
-    "llm": (frozenset(LLM_RESULT_ATTRIBUTES) | GENERATOR_ATTRIBUTES | PYDANTIC_ATTRIBUTES, {"message": "message", "usage": "usage"}),
+    "llm": (
+        frozenset(LLM_RESULT_ATTRIBUTES) | GENERATOR_ATTRIBUTES | PYDANTIC_ATTRIBUTES,
+        {"message": "message", "usage": "usage"},
+    ),
     "llm-so": (
-        frozenset(LLM_RESULT_ATTRIBUTES | {"structured_output", "to_llm_result_chunk_with_structured_output"}) | GENERATOR_ATTRIBUTES | PYDANTIC_ATTRIBUTES,
+        frozenset(LLM_RESULT_ATTRIBUTES | {"structured_output", "to_llm_result_chunk_with_structured_output"})
+        | GENERATOR_ATTRIBUTES
+        | PYDANTIC_ATTRIBUTES,
         {"message": "message", "usage": "usage"},
     ),
     "chunk": (
@@ -308,7 +346,10 @@ RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
         | PYDANTIC_ATTRIBUTES,
         {"delta": "delta"},
     ),
-    "delta": (frozenset({"index", "message", "usage", "finish_reason"}) | PYDANTIC_ATTRIBUTES, {"message": "message", "usage": "usage"}),
+    "delta": (
+        frozenset({"index", "message", "usage", "finish_reason"}) | PYDANTIC_ATTRIBUTES,
+        {"message": "message", "usage": "usage"},
+    ),
     "message": (
         frozenset({"role", "content", "name", "tool_calls", "opaque_body", "get_text_content", "is_empty", "transform_content"})
         | PYDANTIC_ATTRIBUTES,
@@ -317,9 +358,19 @@ RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
     "usage": (
         frozenset(
             {
-                "prompt_tokens", "prompt_unit_price", "prompt_price_unit", "prompt_price", "completion_tokens",
-                "completion_unit_price", "completion_price_unit", "completion_price", "total_tokens", "total_price",
-                "currency", "latency", "empty_usage",
+                "prompt_tokens",
+                "prompt_unit_price",
+                "prompt_price_unit",
+                "prompt_price",
+                "completion_tokens",
+                "completion_unit_price",
+                "completion_price_unit",
+                "completion_price",
+                "total_tokens",
+                "total_price",
+                "currency",
+                "latency",
+                "empty_usage",
             }
         )
         | PYDANTIC_ATTRIBUTES,
@@ -327,7 +378,8 @@ RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
     ),
     "embedding": (frozenset({"model", "embeddings", "usage"}) | PYDANTIC_ATTRIBUTES, {"usage": "embedding-usage"}),
     "embedding-usage": (
-        frozenset({"tokens", "total_tokens", "unit_price", "price_unit", "total_price", "currency", "latency"}) | PYDANTIC_ATTRIBUTES,
+        frozenset({"tokens", "total_tokens", "unit_price", "price_unit", "total_price", "currency", "latency"})
+        | PYDANTIC_ATTRIBUTES,
         {},
     ),
     "rerank": (frozenset({"model", "docs"}) | PYDANTIC_ATTRIBUTES, {"docs": "rerank-docs"}),
@@ -339,7 +391,19 @@ RESULT_SHAPES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
 }
 RESULT_ITERATES = {"llm": "chunk", "llm-so": "chunk-so", "rerank-docs": "rerank-doc"}
 RESULT_INDEXES = {"rerank-docs": "rerank-doc"}
-NOT_SUBSCRIPTABLE = {"llm", "llm-so", "chunk", "chunk-so", "delta", "message", "usage", "embedding", "embedding-usage", "rerank", "rerank-doc"}
+NOT_SUBSCRIPTABLE = {
+    "llm",
+    "llm-so",
+    "chunk",
+    "chunk-so",
+    "delta",
+    "message",
+    "usage",
+    "embedding",
+    "embedding-usage",
+    "rerank",
+    "rerank-doc",
+}
 RESULT_LABELS = {
     "llm": "an LLM result (`LLMResult`, or a stream of chunks)",
     "llm-so": "a structured-output LLM result",
@@ -402,7 +466,14 @@ SDK_STAR = (
 )  # fmt: skip
 
 #: The model-type classes: a model source registers strict subclasses of these.
-MODEL_TYPE_CLASSES = ("LargeLanguageModel", "TextEmbeddingModel", "RerankModel", "TTSModel", "Speech2TextModel", "ModerationModel")
+MODEL_TYPE_CLASSES = (
+    "LargeLanguageModel",
+    "TextEmbeddingModel",
+    "RerankModel",
+    "TTSModel",
+    "Speech2TextModel",
+    "ModerationModel",
+)
 
 #: Base classes outside the plugin that hide no method dify-lint needs to see (SDK and standard ones).
 SDK_TERMINALS = frozenset(

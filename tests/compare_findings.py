@@ -37,7 +37,9 @@ def materialize(rev: str, destination: Path) -> Path:
             shutil.copytree(REPO / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         source.mkdir(parents=True)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "lint", "rules"], check=True, capture_output=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", rev, "lint", "rules"], check=True, capture_output=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
     package = destination / "pkg"
     shutil.copytree(source / "lint", package / "dify_lint")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from dify_lint.cli import main
 from helpers import FIXTURES, REPO  # noqa: F401 - re-exported for the tests that import them from here
 

@@ -82,6 +82,10 @@ def only(diagnostics: Iterable[Diagnostic], code: str) -> list[Diagnostic]:
 def where(diagnostic: Diagnostic) -> str:
     """`path:line:column-line:column` of a finding, relative to its plugin."""
     prefix = diagnostic.plugin.rstrip("/") + "/"
-    path = diagnostic.path[len(prefix) :] if diagnostic.plugin not in ("", ".") and diagnostic.path.startswith(prefix) else diagnostic.path
+    path = (
+        diagnostic.path[len(prefix) :]
+        if diagnostic.plugin not in ("", ".") and diagnostic.path.startswith(prefix)
+        else diagnostic.path
+    )
     span = diagnostic.span
     return f"{path}:{span.start.line}:{span.start.column}-{span.end.line}:{span.end.column}"

@@ -160,9 +160,14 @@ class Oracle:
         def with_children(items: list[Any]) -> Callable[[], Any]:
             return lambda: {**copy.deepcopy(data), child_key: items}
 
-        self._blame(cls, path, with_children([c for c in children if not isinstance(c, str)]), [
-            (child, with_children([child])) for child in dict.fromkeys(c for c in children if isinstance(c, str))
-        ], full, entries)
+        self._blame(
+            cls,
+            path,
+            with_children([c for c in children if not isinstance(c, str)]),
+            [(child, with_children([child])) for child in dict.fromkeys(c for c in children if isinstance(c, str))],
+            full,
+            entries,
+        )
 
     def _model_provider(self, cls: type, path: str, entries: list[dict[str, Any]]) -> None:
         data, problem = self._read(path)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from dify_lint.examples import BASE_PLUGINS
 from helpers import REPO
 
@@ -67,7 +68,9 @@ def test_json_output_uses_ruff_field_names(flawed, run_cli):
     findings = json.loads(result.stdout)
     assert findings
     for finding in findings:
-        assert {"code", "name", "severity", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"} <= set(finding)
+        assert {"code", "name", "severity", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"} <= set(
+            finding
+        )
         assert finding["fix"] is None
         assert finding["location"]["row"] >= 1 and finding["location"]["column"] >= 1
     form = next(f for f in findings if "llmm" in f["message"])
@@ -177,9 +180,7 @@ def test_monorepo_discovery_skips_environments(tmp_path, run_cli):
 
 def test_file_inside_a_plugin_lints_its_plugin_once(flawed, run_cli):
     once = run_cli("check", str(flawed), "--output-format", "json")
-    twice = run_cli(
-        "check", str(flawed / "tools" / "forecast.yaml"), str(flawed / "manifest.yaml"), "--output-format", "json"
-    )
+    twice = run_cli("check", str(flawed / "tools" / "forecast.yaml"), str(flawed / "manifest.yaml"), "--output-format", "json")
     assert json.loads(once.stdout) == json.loads(twice.stdout)
     assert "in 1 plugin" in twice.stderr
 
@@ -259,9 +260,7 @@ def test_version(run_cli):
 
 def test_stdin_filename_lints_an_unsaved_buffer(flawed, run_cli):
     buffer = (flawed / "tools" / "forecast.yaml").read_text("utf-8").replace("form: llmm", "form: llm")
-    result = run_cli(
-        "check", "--stdin-filename", "tools/forecast.yaml", "--output-format", "json", cwd=flawed, input=buffer
-    )
+    result = run_cli("check", "--stdin-filename", "tools/forecast.yaml", "--output-format", "json", cwd=flawed, input=buffer)
     findings = json.loads(result.stdout)
     assert {f["filename"] for f in findings} == {"tools/forecast.yaml"}
     assert any("human_descripton" in f["message"] for f in findings)  # the buffer was read

@@ -9,6 +9,7 @@ change, regenerate with `python tests/regenerate_fixtures.py`.
 from __future__ import annotations
 
 import pytest
+
 from helpers import FIXTURES
 
 CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.txt").is_file()) if FIXTURES.is_dir() else []

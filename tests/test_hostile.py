@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from dify_lint.examples import BASE_PLUGINS
 from helpers import build
 
@@ -35,7 +36,7 @@ HOSTILE = {
     "unknown-tag": b"identity: !include other.yaml\n",
     "two-documents": b"a: 1\n---\nb: 2\n",
     "tabs": b"identity:\n\tname: x\n",
-    "unclosed-quote": b"identity:\n  name: \"x\n",
+    "unclosed-quote": b'identity:\n  name: "x\n',
     "merge-keys": b"base: &base {author: x}\nidentity:\n  <<: *base\n  name: y\n",
     "complex-keys": b"? [a, b]\n: 1\nidentity: {name: x}\n",
     "binary-tag": b"identity: !!binary aGVsbG8=\n",
@@ -190,6 +191,7 @@ def _yaml_files(base: str) -> list[str]:
 def test_every_mapping_replaced_never_crashes(base, replacement, tmp_path):
     """Each mapping of each YAML file of a base plugin, in turn, becomes a list, a string or null."""
     import yaml
+
     from dify_lint.discovery import find_plugin_roots
     from dify_lint.engine import lint_plugin
     from dify_lint.registry import all_rules

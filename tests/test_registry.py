@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dify_lint.registry import UnknownSelector, all_rules, check_selectors, find_rule, select_rules
 
 

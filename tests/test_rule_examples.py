@@ -1,13 +1,15 @@
-"""Every rule's own examples: the invalid ones must trigger it, the valid ones must not."""
+"""Every rule's own examples: the invalid ones must report exactly what they pin (place and
+message), the valid ones nothing."""
 
 from __future__ import annotations
 
 import pytest
+
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import materialize
 from dify_lint.registry import all_rules
-from helpers import load
+from helpers import load, where
 
 CASES = [
     pytest.param(rule, example, expect, id=f"{rule.code}-{rule.name}-{'invalid' if expect else 'valid'}{index}")
@@ -26,11 +28,20 @@ def test_example(rule, example, expect, tmp_path):
     diagnostics = findings_for(rule, example, tmp_path)
     crashes = [d for d in diagnostics if d.code == "DPL005"]
     assert not crashes, crashes
-    mine = [d for d in diagnostics if d.code == rule.code]
+    mine = sorted(
+        (d for d in diagnostics if d.code == rule.code), key=lambda d: (d.path, d.span.start.line, d.span.start.column, d.message)
+    )
     if expect:
-        assert mine, f"{rule.code} did not trigger on its invalid example"
+        got = tuple((where(d), d.message) for d in mine)
+        assert got, f"{rule.code} did not trigger on its invalid example"
+        assert got == example.expect, f"{rule.code} reports, for `expect=`:\n{got!r}"
     else:
         assert not mine, f"{rule.code} triggered on its valid example: {[d.message for d in mine]}"
+
+
+def test_every_invalid_example_pins_what_it_reports():
+    missing = [f"{rule.code} invalid #{i}" for rule in all_rules() for i, e in enumerate(rule.invalid) if not e.expect]
+    assert not missing
 
 
 def test_every_rule_has_examples():

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from dify_lint.diagnostics import Severity
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import INTERNAL_ERROR, lint_plugin
@@ -118,8 +119,7 @@ def verdicts(sdk_python, tmp_path_factory) -> list[tuple[Case, list[dict]]]:
         pytest.fail(f"could not run the SDK oracle with {sdk_python}: {error}")
     if completed.returncode != 0:
         pytest.fail(
-            f"the SDK oracle failed with {sdk_python} (exit {completed.returncode}); {HOW_TO_ENABLE}\n"
-            f"{completed.stderr[-4000:]}"
+            f"the SDK oracle failed with {sdk_python} (exit {completed.returncode}); {HOW_TO_ENABLE}\n{completed.stderr[-4000:]}"
         )
     try:
         answer = json.loads(completed.stdout)
@@ -138,7 +138,7 @@ def _lint(root: Path) -> tuple[Plugin, list]:
 def _relative(plugin: Plugin, shown: str) -> str:
     prefix = plugin.display.rstrip("/") + "/"
     if plugin.display not in ("", ".") and shown.startswith(prefix):
-        return shown[len(prefix):]
+        return shown[len(prefix) :]
     return shown
 
 
@@ -187,6 +187,6 @@ def test_sdk_accepts_valid_examples_and_base_plugins(verdicts):
         if case.must_pass_sdk
         for refusal in refusals
     ]
-    assert not refused, (
-        "the Dify SDK refuses plugins the tests treat as valid; make the examples realistic:\n" + "\n".join(refused)
+    assert not refused, "the Dify SDK refuses plugins the tests treat as valid; make the examples realistic:\n" + "\n".join(
+        refused
     )

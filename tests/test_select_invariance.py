@@ -4,6 +4,7 @@ together, then with each rule alone, and each rule must report exactly the same 
 from __future__ import annotations
 
 import pytest
+
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.model.plugin import Plugin

@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from helpers import REPO
 
 #: layer -> the layers it may import (besides itself)

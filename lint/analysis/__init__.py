@@ -74,6 +74,7 @@ class Context:
         self._values: dict[Analysis, Any] = {}
         self._computing: list[Analysis] = []
         self._allowed: frozenset | None = None  # the analyses the running rule declared
+        self.reads: set = set()  # what the running rule has read so far
 
     # -- for rules and analyses ---------------------------------------------------------------
 
@@ -110,6 +111,7 @@ class Context:
     def running(self, requires: Iterable[Any] | None) -> "Context":
         """Enforce that what follows reads only `requires` (None: anything, for the engine)."""
         self._allowed = None if requires is None else frozenset(requires)
+        self.reads = set()
         return self
 
     def close(self) -> None:
@@ -123,8 +125,10 @@ class Context:
 
     def _check(self, key: Any) -> None:
         # Only a rule's own reads are checked: analyses read what they need.
-        if self._allowed is not None and not self._computing and key not in self._allowed:
-            raise UndeclaredAnalysis(f"the rule reads `{key.name}` but does not list it in `requires`")
+        if self._allowed is not None and not self._computing:
+            if key not in self._allowed:
+                raise UndeclaredAnalysis(f"the rule reads `{key.name}` but does not list it in `requires`")
+            self.reads.add(key)
 
 
 class Unchecked:

@@ -100,7 +100,9 @@ def build_contracts(
                 dict_name = args[1].arg
                 tracker(flow).follow(entry.module, entry.chain, invoke, names={dict_name})
         dynamic = bool(declaration.doc.get("has_runtime_parameters")) or entry.chain.method("_get_runtime_parameters") is not None
-        result.contracts.append(Contract(declaration, entry.module, entry.cls, entry.chain, invoke, dict_name, flow, declared, dynamic))
+        result.contracts.append(
+            Contract(declaration, entry.module, entry.cls, entry.chain, invoke, dict_name, flow, declared, dynamic)
+        )
     groups: dict[int, list[Contract]] = {}
     for contract in result.contracts:
         groups.setdefault(id(contract.cls), []).append(contract)

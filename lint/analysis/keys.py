@@ -16,17 +16,37 @@ from .session import session_calls
 
 # -- files and declarations -----------------------------------------------------------------------
 
-READ_FILES = Analysis("read-files", lambda ctx: reading.read_files(ctx.plugin), "the YAML and Python files Dify reads, and why any could not be read")
-PYTHON_MODULES = Analysis("python-modules", lambda ctx: reading.python_modules(ctx.plugin), "the plugin's Python modules, test code left out")
-MANIFEST_ISSUES = Analysis("manifest-issues", lambda ctx: reading.schema_issues(ctx.plugin, manifest=True), "manifest.yaml against Dify's schema")
-DECLARATION_ISSUES = Analysis("declaration-issues", lambda ctx: reading.schema_issues(ctx.plugin, manifest=False), "every other declaration against Dify's schema")
+READ_FILES = Analysis(
+    "read-files",
+    lambda ctx: reading.read_files(ctx.plugin),
+    "the YAML and Python files Dify reads, and why any could not be read",
+)
+PYTHON_MODULES = Analysis(
+    "python-modules", lambda ctx: reading.python_modules(ctx.plugin), "the plugin's Python modules, test code left out"
+)
+MANIFEST_ISSUES = Analysis(
+    "manifest-issues", lambda ctx: reading.schema_issues(ctx.plugin, manifest=True), "manifest.yaml against Dify's schema"
+)
+DECLARATION_ISSUES = Analysis(
+    "declaration-issues",
+    lambda ctx: reading.schema_issues(ctx.plugin, manifest=False),
+    "every other declaration against Dify's schema",
+)
 
 # -- one module at a time -------------------------------------------------------------------------
 
-OUTLINE = ModuleAnalysis("outline", lambda mctx, m: build_outline(m.tree) if m.tree is not None else None, "what a module defines and imports")
-FUNCTIONS = ModuleAnalysis("functions", lambda mctx, m: FunctionIndex(m), "a module's functions and classes, with what encloses each")
+OUTLINE = ModuleAnalysis(
+    "outline", lambda mctx, m: build_outline(m.tree) if m.tree is not None else None, "what a module defines and imports"
+)
+FUNCTIONS = ModuleAnalysis(
+    "functions", lambda mctx, m: FunctionIndex(m), "a module's functions and classes, with what encloses each"
+)
 PARENTS = ModuleAnalysis("parents", lambda mctx, m: parent_map(m.tree) if m.tree is not None else {}, "each syntax node's parent")
-SESSION_CALLS = ModuleAnalysis("session-calls", lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)), "a module's `session.*` calls, bound to the SDK's signatures")
+SESSION_CALLS = ModuleAnalysis(
+    "session-calls",
+    lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)),
+    "a module's `session.*` calls, bound to the SDK's signatures",
+)
 RESULT_EVENTS = ModuleAnalysis(
     "result-events",
     lambda mctx, m: result_events(m, mctx.get(FUNCTIONS), mctx.get(SESSION_CALLS)),
@@ -79,8 +99,12 @@ def _contracts(ctx: Context):
 
 
 SYMBOLS = Analysis("symbols", _symbols, "what each name in the plugin's Python refers to")
-ENTRY_CLASSES = Analysis("entry-classes", lambda ctx: entry_classes(ctx.plugin, ctx.get(SYMBOLS)), "the class the SDK loads for each declaration")
-VALUE_ORIGINS = Analysis("value-origins", _value_origins, "where a value comes from: a parameter Dify fills, a config built in code")
+ENTRY_CLASSES = Analysis(
+    "entry-classes", lambda ctx: entry_classes(ctx.plugin, ctx.get(SYMBOLS)), "the class the SDK loads for each declaration"
+)
+VALUE_ORIGINS = Analysis(
+    "value-origins", _value_origins, "where a value comes from: a parameter Dify fills, a config built in code"
+)
 SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
 MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
 CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
@@ -88,8 +112,14 @@ CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and prov
 # -- the package ----------------------------------------------------------------------------------
 
 ASSETS = Analysis("assets", lambda ctx: package.assets(ctx.plugin), "the files under `_assets/`")
-IGNORE_FILE = Analysis("ignore-file", lambda ctx: package.ignore_file(ctx.plugin), "`.difyignore` or `.gitignore`, as the daemon reads it")
-PACKAGED_FILES = Analysis("packaged-files", lambda ctx: package.packaged_files(ctx.plugin, ctx.get(IGNORE_FILE)), "the files a package would hold, with their sizes")
+IGNORE_FILE = Analysis(
+    "ignore-file", lambda ctx: package.ignore_file(ctx.plugin), "`.difyignore` or `.gitignore`, as the daemon reads it"
+)
+PACKAGED_FILES = Analysis(
+    "packaged-files",
+    lambda ctx: package.packaged_files(ctx.plugin, ctx.get(IGNORE_FILE)),
+    "the files a package would hold, with their sizes",
+)
 
 ALL = (
     READ_FILES, PYTHON_MODULES, MANIFEST_ISSUES, DECLARATION_ISSUES, OUTLINE, FUNCTIONS, PARENTS, SESSION_CALLS,

@@ -47,9 +47,7 @@ class Selectors:
                 add("credentials", source, declaration, "credential")
         if len(providers) == 1:
             provider = providers[0]
-            self._credential_selectors = [
-                p for p in by_declaration.get(id(provider), ()) if p.context == "credential"
-            ]
+            self._credential_selectors = [p for p in by_declaration.get(id(provider), ()) if p.context == "credential"]
 
     def of(self, read: Read) -> list[Parameter]:
         """The model-selector parameters a Read may be the value of (empty: not a model-selector)."""

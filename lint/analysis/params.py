@@ -196,7 +196,9 @@ class Tracker:
                 if isinstance(value, ast.Call) and dotted_base(value.func).split(".")[-1] == "Field":
                     keywords = {k.arg: k.value for k in value.keywords if k.arg}
                     first = value.args[0] if value.args else keywords.get("default")
-                    required = (first is None or (isinstance(first, ast.Constant) and first.value is Ellipsis)) and "default_factory" not in keywords
+                    required = (
+                        first is None or (isinstance(first, ast.Constant) and first.value is Ellipsis)
+                    ) and "default_factory" not in keywords
                     alias = string_value(keywords.get("alias")) or string_value(keywords.get("validation_alias"))
                     if alias:
                         key = alias
@@ -329,7 +331,11 @@ class _Scope:
             bound: list[ast.AST] = []
             if isinstance(node, ast.Assign) and id(node.value) not in self.consumed:
                 bound = node.targets
-            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None and id(node.value) not in self.consumed:
+            elif (
+                isinstance(node, (ast.AnnAssign, ast.NamedExpr))
+                and node.value is not None
+                and id(node.value) not in self.consumed
+            ):
                 bound = [node.target]
             elif isinstance(node, ast.AugAssign):
                 bound = [node.target]

@@ -193,8 +193,7 @@ class YamlDoc:
             self.problems.append(
                 YamlProblem(
                     "limit",
-                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes"
-                    " (an alias bomb); it is not checked",
+                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb); it is not checked",
                     mark_span(self.root.start_mark),
                 )
             )
@@ -339,7 +338,9 @@ def _scalar_constructor(loader: _Loader):
         except (ValueError, TypeError, OverflowError) as error:  # 2024-02-30, an int of 5,000 digits
             kind = node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
-                None, None, f"`{node.value[:40]}` cannot be read as a YAML {kind}: {str(error)[:120]}; quote it if it is text",
+                None,
+                None,
+                f"`{node.value[:40]}` cannot be read as a YAML {kind}: {str(error)[:120]}; quote it if it is text",
                 node.start_mark,
             ) from None
 

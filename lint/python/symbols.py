@@ -309,7 +309,7 @@ class Resolver:
         return outline.functions.get(ref.name) if outline is not None else None
 
     def status(self, ref: Ref, target: Target) -> str:
-        """"yes", "no" or "maybe": is this a class descending from the target's roots?"""
+        """ "yes", "no" or "maybe": is this a class descending from the target's roots?"""
         kind = ref.kind
         if kind == "sdk":
             return "yes" if target.accepts(ref.name) else "no"

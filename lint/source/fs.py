@@ -235,7 +235,11 @@ class DiskFS(PluginFS):
         self.__init__(state["root"])
 
     def _real(self, relative: str) -> str:
-        return os.path.realpath(os.path.join(self._root_real, *relative.split("/"))) if relative not in ("", ".") else self._root_real
+        return (
+            os.path.realpath(os.path.join(self._root_real, *relative.split("/")))
+            if relative not in ("", ".")
+            else self._root_real
+        )
 
     def _inside(self, real: str) -> bool:
         return real == self._root_real or real.startswith(self._root_real.rstrip(os.sep) + os.sep)

@@ -48,9 +48,7 @@ class IgnoreFile:
             dir_only = body.endswith("/")
             if dir_only:
                 body = body[:-1]
-            self.patterns.append(
-                IgnorePattern(number, line, inclusion, dir_only, "/" in body, tuple(body.split("/")))
-            )
+            self.patterns.append(IgnorePattern(number, line, inclusion, dir_only, "/" in body, tuple(body.split("/"))))
 
     def match(self, relative: str, is_dir: bool) -> IgnorePattern | None:
         """The first pattern that excludes this path itself (not counting its folders)."""

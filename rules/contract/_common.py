@@ -8,7 +8,7 @@ from dify_lint.examples import tool_yaml
 from dify_lint.model.yamldoc import PathItem, YamlDoc
 from dify_lint.python.astutil import source_text
 
-TOOL_PY = '''\
+TOOL_PY = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -19,7 +19,7 @@ from dify_plugin.entities.tool import ToolInvokeMessage
 class EchoTool(Tool):
     def _invoke(self, tool_parameters: dict[str, Any]) -> Generator[ToolInvokeMessage, None, None]:
 {body}
-'''
+"""
 
 
 def tool(body: str) -> str:
@@ -41,7 +41,9 @@ _PARAMETER = """\
 
 def parameter(name: str, type: str = "string", required: str = "true", form: str = "llm", extra: str = "") -> str:
     """One tool parameter's YAML."""
-    return _PARAMETER.format(name=name, type=type, required=required, form=form, label=name.replace("_", " ").title(), extra=extra)
+    return _PARAMETER.format(
+        name=name, type=type, required=required, form=form, label=name.replace("_", " ").title(), extra=extra
+    )
 
 
 def position(read: KeyRead) -> tuple[str, int, int]:
@@ -109,7 +111,7 @@ extra:
 
 PROVIDER_YAML = _PROVIDER_YAML
 
-PROVIDER_PY = '''\
+PROVIDER_PY = """\
 from typing import Any
 
 from dify_plugin import ToolProvider
@@ -120,9 +122,9 @@ class ExampleProvider(ToolProvider):
     def _validate_credentials(self, credentials: dict[str, Any]) -> None:
         if not credentials.get("{key}"):
             raise ToolProviderCredentialValidationError("{key} is required")
-'''
+"""
 
-STRATEGY_PY = '''\
+STRATEGY_PY = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -147,7 +149,7 @@ class SimpleStrategy(AgentStrategy):
             stream=False,
         )
         yield self.create_text_message(result.message.get_text_content())
-'''
+"""
 
 __all__ = [
     "PROVIDER_PY", "PROVIDER_YAML", "STRATEGY_PY", "TOOL_PY", "dict_expr", "outcome", "parameter", "parameters_related", "position",

@@ -31,22 +31,42 @@ class UndeclaredParameter(Rule):
     iteration) the reads that were seen are still checked.
     """
     invalid = (
-        Example({"tools/echo.py": tool('        yield self.create_text_message(tool_parameters["txt"])')}),
+        Example(
+            {"tools/echo.py": tool('        yield self.create_text_message(tool_parameters["txt"])')},
+            expect=(
+                (
+                    "tools/echo.py:10:40-10:62",
+                    '`tool_parameters["txt"]`: tools/echo.yaml does not declare `txt`, so Dify never sends it and this raises KeyError on every call; did you mean `text`?',
+                ),
+            ),
+        ),
         Example(
             {
                 "tools/echo.py": tool('        yield self.create_text_message(tool_parameters.get("query") or "")'),
                 "tools/echo.yaml": tool_yaml(parameter("prompt")),
-            }
+            },
+            expect=(
+                (
+                    "tools/echo.py:10:40-10:68",
+                    '`tool_parameters.get("query")`: tools/echo.yaml does not declare `query`, so it is always None, while the declared parameter `prompt` is never read; read the declared name, or declare `query`',
+                ),
+            ),
         ),
         Example(
             {
                 "tools/echo.py": tool(
                     '        text = tool_parameters["text"]\n'
                     '        t = tool_parameters.get("temprature", 0.7)\n'
-                    "        yield self.create_text_message(f\"{text} {t}\")"
+                    '        yield self.create_text_message(f"{text} {t}")'
                 ),
                 "tools/echo.yaml": tool_yaml(parameter("text") + "\n" + parameter("temperature", "number", "false")),
-            }
+            },
+            expect=(
+                (
+                    "tools/echo.py:11:13-11:51",
+                    '`tool_parameters.get("temprature", 0.7)`: tools/echo.yaml does not declare `temprature`, so it always falls back to the default; did you mean `temperature`?',
+                ),
+            ),
         ),
     )
     valid = (
@@ -107,9 +127,14 @@ class UndeclaredParameter(Rule):
             expr = dict_expr(read)
             if read.how == "index" and not read.guarded:
                 close = near_strong or near_stem or typos(key, declared)
-                hint = f"; did you mean `{close[0]}`?" if close else (
-                    "; it is a provider credential: read it from `self.runtime.credentials`" if key in credentials else
-                    "; declare it or read it with `.get()`"
+                hint = (
+                    f"; did you mean `{close[0]}`?"
+                    if close
+                    else (
+                        "; it is a provider credential: read it from `self.runtime.credentials`"
+                        if key in credentials
+                        else "; declare it or read it with `.get()`"
+                    )
                 )
                 yield Finding(
                     read.module.path,

@@ -35,7 +35,13 @@ class UndeclaredCredential(Rule):
                     '        key = self.runtime.credentials["apikey"]\n'
                     '        yield self.create_text_message(tool_parameters["text"] + key)'
                 ),
-            }
+            },
+            expect=(
+                (
+                    "tools/echo.py:10:15-10:49",
+                    '`self.runtime.credentials["apikey"]`: provider/example.yaml declares no credential `apikey`, so this raises KeyError on every call; declare it under `credentials_for_provider`',
+                ),
+            ),
         ),
     )
     valid = (
@@ -83,9 +89,21 @@ class UndeclaredCredential(Rule):
                 if read.how == "index" and not read.guarded:
                     close = near or typos(key, declared)
                     hint = f"; did you mean `{close[0]}`?" if close else "; declare it under `credentials_for_provider`"
-                    yield Finding(read.module.path, span, f"{expr}: {where}, so this raises KeyError on every call{hint}", Severity.ERROR, related)
+                    yield Finding(
+                        read.module.path,
+                        span,
+                        f"{expr}: {where}, so this raises KeyError on every call{hint}",
+                        Severity.ERROR,
+                        related,
+                    )
                 elif near:
-                    yield Finding(read.module.path, span, f"{expr}: {where}, so {outcome(read)}; did you mean `{near[0]}`?", Severity.WARNING, related)
+                    yield Finding(
+                        read.module.path,
+                        span,
+                        f"{expr}: {where}, so {outcome(read)}; did you mean `{near[0]}`?",
+                        Severity.WARNING,
+                        related,
+                    )
                 elif unread:
                     names = ", ".join(f"`{n}`" for n in unread[:3])
                     yield Finding(

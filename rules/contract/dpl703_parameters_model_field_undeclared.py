@@ -24,11 +24,22 @@ class ParametersModelField(Rule):
     default, or fix the name.
     """
     invalid = (
-        Example({"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int\n")}, base="agent"),
+        Example(
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int\n")},
+            base="agent",
+            expect=(
+                (
+                    "strategies/simple.py:14:5-14:15",
+                    "`SimpleParams.max_rounds` is required, but strategies/simple.yaml does not declare `max_rounds`: building the model raises ValidationError (`Field required`) on every call",
+                ),
+            ),
+        ),
     )
     valid = (
         Example({}, base="agent"),
-        Example({"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None\n")}, base="agent"),
+        Example(
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None\n")}, base="agent"
+        ),
     )
 
     requires = (CONTRACTS,)

@@ -31,7 +31,13 @@ class OptionalParameterIndexed(Rule):
                     '        yield self.create_text_message(tool_parameters["text"] + suffix)'
                 ),
                 "tools/echo.yaml": tool_yaml(parameter("text") + "\n" + parameter("suffix", required="false")),
-            }
+            },
+            expect=(
+                (
+                    "tools/echo.py:10:18-10:43",
+                    '`tool_parameters["suffix"]`: `suffix` is an optional llm parameter in tools/echo.yaml (required: false, no default), so it is left out when the model or the workflow does not fill it and this raises KeyError; use `.get("suffix")`',
+                ),
+            ),
         ),
     )
     valid = (
@@ -77,6 +83,6 @@ class OptionalParameterIndexed(Rule):
                     node_span(read.module, read.node),
                     f"{dict_expr(read)}: `{read.key}` is an optional llm parameter in {doc.path} (required: false, no"
                     f" default), so it is left out when the model or the workflow does not fill it and this raises"
-                    f" KeyError; use `.get(\"{read.key}\")`",
+                    f' KeyError; use `.get("{read.key}")`',
                     related=(yaml_related(doc, ("parameters", index, "required"), f"`{read.key}` is optional here"),),
                 )

@@ -40,11 +40,13 @@ class InvokeNotGenerator(Rule):
     """
     invalid = (
         Example(
-            {
-                "tools/echo.py": TOOL_PY.replace(
-                    "{body}", '        return self.create_text_message(tool_parameters["text"])'
-                )
-            }
+            {"tools/echo.py": TOOL_PY.replace("{body}", '        return self.create_text_message(tool_parameters["text"])')},
+            expect=(
+                (
+                    "tools/echo.py:9:5-9:16",
+                    "this Tool's `_invoke` has no `yield` and returns a single value: the SDK runs `yield from` on it, which fails on every call; `yield` each message instead",
+                ),
+            ),
         ),
     )
     valid = (

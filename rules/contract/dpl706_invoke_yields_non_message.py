@@ -13,7 +13,7 @@ from ._common import STRATEGY_PY
 
 
 def _plain_value(value: ast.AST) -> str | None:
-    """"a string", "a dict" or "a list" when an expression surely is one, else None."""
+    """ "a string", "a dict" or "a list" when an expression surely is one, else None."""
     if isinstance(value, ast.JoinedStr) or string_value(value) is not None:
         return "a string"
     if isinstance(value, (ast.Dict, ast.DictComp)):
@@ -51,10 +51,20 @@ class InvokeYieldsNonMessage(Rule):
             {
                 "strategies/simple.py": STRATEGY_PY.format(extra="").replace(
                     "yield self.create_text_message(result.message.get_text_content())",
-                    "yield result.message.get_text_content()\n        yield {\"answer\": \"done\"}",
+                    'yield result.message.get_text_content()\n        yield {"answer": "done"}',
                 )
             },
             base="agent",
+            expect=(
+                (
+                    "strategies/simple.py:24:9-24:48",
+                    "this agent strategy yields a string, not a message object: the SDK fails to send it (ValidationError); yield `self.create_text_message(...)` instead",
+                ),
+                (
+                    "strategies/simple.py:25:9-25:33",
+                    "this agent strategy yields a dict, not a message object: Dify cannot read it as a message; yield `self.create_json_message(...)` instead",
+                ),
+            ),
         ),
     )
     valid = (Example({}, base="agent"), Example({}))
@@ -77,6 +87,10 @@ class InvokeYieldsNonMessage(Rule):
                     contract.module.path,
                     node_span(contract.module, node),
                     f"this {what} yields {literal}, not a message object: "
-                    + ("Dify cannot read it as a message" if literal == "a dict" else "the SDK fails to send it (ValidationError)")
+                    + (
+                        "Dify cannot read it as a message"
+                        if literal == "a dict"
+                        else "the SDK fails to send it (ValidationError)"
+                    )
                     + f"; yield `self.create_{'json' if literal != 'a string' else 'text'}_message(...)` instead",
                 )

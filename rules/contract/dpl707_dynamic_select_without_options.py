@@ -29,7 +29,22 @@ class DynamicSelectWithoutOptions(Rule):
     `_fetch_parameter_options`; the SDK's default raises NotImplementedError, so the user sees an
     empty, failing dropdown. Implement it in the tool class (or a base class of the plugin).
     """
-    invalid = (Example({"tools/echo.yaml": tool_yaml(_DYNAMIC_YAML), "tools/echo.py": tool('        yield self.create_text_message(tool_parameters["text"] + tool_parameters["channel"])')}),)
+    invalid = (
+        Example(
+            {
+                "tools/echo.yaml": tool_yaml(_DYNAMIC_YAML),
+                "tools/echo.py": tool(
+                    '        yield self.create_text_message(tool_parameters["text"] + tool_parameters["channel"])'
+                ),
+            },
+            expect=(
+                (
+                    "tools/echo.yaml:21:11-21:25",
+                    "`channel` is a dynamic-select, but `EchoTool` in tools/echo.py does not implement `_fetch_parameter_options`: the SDK's default raises NotImplementedError, so the options never load",
+                ),
+            ),
+        ),
+    )
     valid = (Example({"tools/echo.yaml": tool_yaml(_DYNAMIC_YAML), "tools/echo.py": _DYNAMIC_PY}),)
 
     requires = (CONTRACTS,)

@@ -10,13 +10,13 @@ from dify_lint.rule import Example, Finding, Rule
 
 from ._common import PROVIDER_PY, PROVIDER_YAML, yaml_related
 
-_NO_VALIDATE_PY = '''\
+_NO_VALIDATE_PY = """\
 from dify_plugin import ToolProvider
 
 
 class ExampleProvider(ToolProvider):
     pass
-'''
+"""
 
 
 class ValidateCredentialsMissing(Rule):
@@ -29,7 +29,17 @@ class ValidateCredentialsMissing(Rule):
     saved. Implement `_validate_credentials` in the provider class (or a base class of the plugin);
     `credentials_schema:` counts as declaring credentials (the daemon reads it as an alias).
     """
-    invalid = (Example({"provider/example.yaml": PROVIDER_YAML, "provider/example.py": _NO_VALIDATE_PY}),)
+    invalid = (
+        Example(
+            {"provider/example.yaml": PROVIDER_YAML, "provider/example.py": _NO_VALIDATE_PY},
+            expect=(
+                (
+                    "provider/example.py:4:1-4:22",
+                    "`ExampleProvider` does not implement `_validate_credentials`, but provider/example.yaml declares credentials: the SDK's default raises NotImplementedError, so users can never save them",
+                ),
+            ),
+        ),
+    )
     valid = (
         Example({"provider/example.yaml": PROVIDER_YAML, "provider/example.py": PROVIDER_PY.format(key="api_key")}),
         Example({"provider/example.py": _NO_VALIDATE_PY}),

@@ -17,13 +17,16 @@ _OAUTH_YAML = PROVIDER_YAML.replace(
     "        en_US: Access token\ntools:\n",
 )
 
-_OAUTH_PY = PROVIDER_PY.format(key="api_key") + '''
+_OAUTH_PY = (
+    PROVIDER_PY.format(key="api_key")
+    + """
     def _oauth_get_authorization_url(self, redirect_uri: str, system_credentials: dict) -> str:
         return "https://example.com/authorize?client_id=" + system_credentials["client_id"]
 
     def _oauth_get_credentials(self, redirect_uri: str, system_credentials: dict, request) -> dict:
         return {"access_token": request.args.get("code", "")}
-'''
+"""
+)
 
 
 class OAuthMethodsMissing(Rule):
@@ -36,7 +39,17 @@ class OAuthMethodsMissing(Rule):
     tokens that expire). The SDK's defaults raise NotImplementedError, so the "authorize" button
     fails. Implement both in the provider class.
     """
-    invalid = (Example({"provider/example.yaml": _OAUTH_YAML, "provider/example.py": PROVIDER_PY.format(key="api_key")}),)
+    invalid = (
+        Example(
+            {"provider/example.yaml": _OAUTH_YAML, "provider/example.py": PROVIDER_PY.format(key="api_key")},
+            expect=(
+                (
+                    "provider/example.py:7:1-7:22",
+                    "provider/example.yaml declares an `oauth_schema`, but `ExampleProvider` does not implement `_oauth_get_authorization_url` and `_oauth_get_credentials`: the SDK's default raises NotImplementedError, so authorizing fails",
+                ),
+            ),
+        ),
+    )
     valid = (Example({"provider/example.yaml": _OAUTH_YAML, "provider/example.py": _OAUTH_PY}),)
 
     requires = (ENTRY_CLASSES,)

@@ -41,18 +41,16 @@ class SelectDefaultNotInOptions(Rule):
     """
     invalid = (
         Example(
-            {
-                "tools/echo.yaml": _select_tool("loud")
-            }
+            {"tools/echo.yaml": _select_tool("loud")},
+            expect=(
+                (
+                    "tools/echo.yaml:29:14-29:18",
+                    "the default `loud` of `style` is not one of its options (`plain`, `shout`); Dify rejects it when the user keeps the default",
+                ),
+            ),
         ),
     )
-    valid = (
-        Example(
-            {
-                "tools/echo.yaml": _select_tool("shout")
-            }
-        ),
-    )
+    valid = (Example({"tools/echo.yaml": _select_tool("shout")}),)
 
     def check(self, ctx) -> Iterable[Finding]:
         for parameter in parameters(ctx.plugin):

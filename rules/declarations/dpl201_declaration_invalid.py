@@ -23,7 +23,12 @@ class DeclarationInvalid(Rule):
     refuses.
     """
     requires = (DECLARATION_ISSUES,)
-    invalid = (Example({"tools/echo.yaml": tool_yaml(text_parameter("llmm"))}),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": tool_yaml(text_parameter("llmm"))},
+            expect=(("tools/echo.yaml:14:11-14:15", "`form` must be one of schema, form, llm; got `llmm`; did you mean `llm`?"),),
+        ),
+    )
     valid = (Example({"tools/echo.yaml": tool_yaml(text_parameter("form"))}),)
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -25,7 +25,14 @@ class UnknownKey(Rule):
     never read) is info.
     """
     requires = (DECLARATION_ISSUES,)
-    invalid = (Example({"tools/echo.yaml": tool_yaml(text_parameter().replace("required: true", "requried: true"))}),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": tool_yaml(text_parameter().replace("required: true", "requried: true"))},
+            expect=(
+                ("tools/echo.yaml:13:5-13:13", "unknown key `requried` in `parameters` item `text`; did you mean `required`?"),
+            ),
+        ),
+    )
     valid = (Example({"tools/echo.yaml": tool_yaml()}),)
 
     def check(self, ctx) -> Iterable[Finding]:

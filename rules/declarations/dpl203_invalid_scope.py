@@ -67,10 +67,25 @@ class InvalidScope(Rule):
     An app-selector scope is one of all, chat, workflow, completion: the UI compares it as a whole
     string, so `chat&workflow` lists no app. An `any` scope names variable types.
     """
-    invalid = (Example({"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("llm&tool_call"))}, base="agent"),)
+    invalid = (
+        Example(
+            {"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("llm&tool_call"))},
+            base="agent",
+            expect=(
+                (
+                    "strategies/simple.yaml:11:12-11:25",
+                    "scope token `tool_call` is not a model type or feature; did you mean `tool-call`?",
+                ),
+            ),
+        ),
+    )
     valid = (
         Example({"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("tool-call&llm"))}, base="agent"),
-        Example({"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("llm& vision"))}, base="agent", note="Tokens are trimmed."),
+        Example(
+            {"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("llm& vision"))},
+            base="agent",
+            note="Tokens are trimmed.",
+        ),
     )
 
     def check(self, ctx) -> Iterable[Finding]:

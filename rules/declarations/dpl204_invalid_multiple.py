@@ -40,7 +40,17 @@ class InvalidMultiple(Rule):
     then requires the `default` to be a list exactly when `multiple` is true. Anything else fails
     when the plugin starts.
     """
-    invalid = (Example({"tools/echo.yaml": tool_yaml(text_parameter() + "\n" + _select_param("true", "red"))}),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": tool_yaml(text_parameter() + "\n" + _select_param("true", "red"))},
+            expect=(
+                (
+                    "tools/echo.yaml:25:14-25:17",
+                    "`default` must be a list, because `multiple` is true; the SDK refuses it at start-up",
+                ),
+            ),
+        ),
+    )
     valid = (Example({"tools/echo.yaml": tool_yaml(text_parameter() + "\n" + _select_param("true", "[red]"))}),)
 
     def check(self, ctx) -> Iterable[Finding]:
@@ -61,7 +71,11 @@ class InvalidMultiple(Rule):
             elif selectable and data.get("default") is not None:
                 is_list = isinstance(data["default"], list)
                 if is_list != (multiple is True):
-                    wanted = "a list, because `multiple` is true" if multiple is True else "a single value, because `multiple` is not true"
+                    wanted = (
+                        "a list, because `multiple` is true"
+                        if multiple is True
+                        else "a single value, because `multiple` is not true"
+                    )
                     yield self.at(
                         doc,
                         (*parameter.at, "default"),

@@ -25,7 +25,13 @@ class DuplicateName(Rule):
             {
                 "provider/example.yaml": provider_yaml(tools="  - tools/echo.yaml\n  - tools/echo_again.yaml\n"),
                 "tools/echo_again.yaml": tool_yaml(),
-            }
+            },
+            expect=(
+                (
+                    "tools/echo_again.yaml:3:9-3:13",
+                    "tool name `echo` is already used by tools/echo.yaml; the SDK keeps only one of them",
+                ),
+            ),
         ),
     )
     valid = (Example({}),)

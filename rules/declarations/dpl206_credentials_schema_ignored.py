@@ -28,7 +28,13 @@ class IgnoredCredentials(Rule):
                 "provider/example.yaml": provider_yaml(
                     "credentials_schema:\n  - name: api_key\n    type: secret-input\n    required: true\n    label:\n      en_US: API key\n"
                 )
-            }
+            },
+            expect=(
+                (
+                    "provider/example.yaml:9:1-9:19",
+                    "`credentials_schema` is read by the daemon but ignored by the SDK; name it `credentials_for_provider` (a mapping of credential name to settings)",
+                ),
+            ),
         ),
     )
     valid = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import yaml
+
 from dify_lint.model.yamldoc import mark_span
 from dify_lint.rule import Example, Finding, Rule
 
@@ -27,8 +28,26 @@ class NonStringKey(Rule):
     Quote the key. Inside free-form data (below the first level of `output_schema`, `input_schema`,
     `default`) any key is fine.
     """
-    invalid = (Example({"tools/echo.yaml": tool_yaml().replace("  llm: Repeats the text it is given.", "  llm: Repeats the text it is given.\n  1: legacy")}),)
-    valid = (Example({"tools/echo.yaml": tool_yaml() + "output_schema:\n  type: object\n  properties:\n    200:\n      type: string\n"}),)
+    invalid = (
+        Example(
+            {
+                "tools/echo.yaml": tool_yaml().replace(
+                    "  llm: Repeats the text it is given.", "  llm: Repeats the text it is given.\n  1: legacy"
+                )
+            },
+            expect=(
+                (
+                    "tools/echo.yaml:10:3-10:4",
+                    "key `1` is read by YAML as an integer, not a string; the SDK fails with `keywords must be strings`: quote it",
+                ),
+            ),
+        ),
+    )
+    valid = (
+        Example(
+            {"tools/echo.yaml": tool_yaml() + "output_schema:\n  type: object\n  properties:\n    200:\n      type: string\n"}
+        ),
+    )
 
     def check(self, ctx) -> Iterable[Finding]:
         for declaration in ctx.plugin.declarations:

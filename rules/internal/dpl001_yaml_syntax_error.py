@@ -24,8 +24,19 @@ class YamlSyntaxError(Rule):
     Unknown tags such as `!include` are errors too: Dify loads YAML with a safe loader.
     """
     requires = (READ_FILES,)
-    invalid = (Example({"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", "en_US: [Echo")}, note="An unclosed bracket."),)
-    valid = (Example({"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", "en_US: \"[Echo\"")}, note="Quoted, it is text."),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", "en_US: [Echo")},
+            note="An unclosed bracket.",
+            expect=(
+                (
+                    "tools/echo.yaml:6:12-6:13",
+                    "YAML syntax error: while parsing a flow sequence (started at line 5): did not find expected ',' or ']'",
+                ),
+            ),
+        ),
+    )
+    valid = (Example({"tools/echo.yaml": _ECHO_YAML.replace("en_US: Echo", 'en_US: "[Echo"')}, note="Quoted, it is text."),)
 
     def check(self, ctx) -> Iterable[Finding]:
         return yaml_problems(ctx.get(READ_FILES), "syntax")

@@ -19,7 +19,12 @@ class PythonSyntaxError(Rule):
     running dify-lint (up to Python 3.12) is accepted; such a file then gets no other Python check.
     """
     requires = (READ_FILES,)
-    invalid = (Example({"tools/echo.py": "from dify_plugin import Tool\n\nclass EchoTool(Tool)\n    pass\n"}),)
+    invalid = (
+        Example(
+            {"tools/echo.py": "from dify_plugin import Tool\n\nclass EchoTool(Tool)\n    pass\n"},
+            expect=(("tools/echo.py:3:21-3:22", "Python syntax error: expected ':'"),),
+        ),
+    )
     valid = (
         Example(
             {

@@ -24,7 +24,13 @@ class UnreadableFile(Rule):
     device or a symbolic link that leads outside the plugin is reported here and never read.
     """
     requires = (READ_FILES,)
-    invalid = (Example({"tools/echo.yaml": _CAFE_YAML.encode("latin-1")}, note="The file is written in Latin-1."),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": _CAFE_YAML.encode("latin-1")},
+            note="The file is written in Latin-1.",
+            expect=(("tools/echo.yaml:5:15-5:16", "file is not valid UTF-8 (byte 0xe9 at offset 64); Dify reads it as UTF-8"),),
+        ),
+    )
     valid = (Example({"tools/echo.yaml": _CAFE_YAML}, note="The same file written in UTF-8."),)
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -25,7 +25,17 @@ class DuplicateKey(Rule):
     one of them.
     """
     requires = (READ_FILES,)
-    invalid = (Example({"provider/example.yaml": _PROVIDER}),)
+    invalid = (
+        Example(
+            {"provider/example.yaml": _PROVIDER},
+            expect=(
+                (
+                    "provider/example.yaml:4:3-4:7",
+                    "duplicate key `name` (first defined at line 3); YAML loaders keep only the last value",
+                ),
+            ),
+        ),
+    )
     valid = (Example({}),)
 
     def check(self, ctx) -> Iterable[Finding]:

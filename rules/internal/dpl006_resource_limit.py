@@ -21,7 +21,14 @@ class ResourceLimit(Rule):
     plugin files are far below every cap.
     """
     requires = (READ_FILES,)
-    invalid = (Example({"tools/echo.yaml": "a: &a [*a]\n"}),)
+    invalid = (
+        Example(
+            {"tools/echo.yaml": "a: &a [*a]\n"},
+            expect=(
+                ("tools/echo.yaml:1:4-1:11", "recursive alias: this node contains itself, so the document has no finite value"),
+            ),
+        ),
+    )
     valid = (Example({}),)
 
     def check(self, ctx) -> Iterable[Finding]:

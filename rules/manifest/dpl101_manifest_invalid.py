@@ -21,7 +21,18 @@ class ManifestInvalid(Rule):
     and the daemon disagree, dify-lint accepts only what both accept and says which side refuses.
     """
     requires = (MANIFEST_ISSUES,)
-    invalid = (Example({"manifest.yaml": manifest(meta_version="1.0")}, note="`meta.version` has two parts; the daemon requires three."),)
+    invalid = (
+        Example(
+            {"manifest.yaml": manifest(meta_version="1.0")},
+            note="`meta.version` has two parts; the daemon requires three.",
+            expect=(
+                (
+                    "manifest.yaml:18:12-18:15",
+                    "`version` must not be a number or true or false; got `1.0`. The SDK does not turn numbers or booleans into strings; quote the value",
+                ),
+            ),
+        ),
+    )
     valid = (Example({"manifest.yaml": manifest(meta_version="1.0.0")}),)
 
     def check(self, ctx) -> Iterable[Finding]:

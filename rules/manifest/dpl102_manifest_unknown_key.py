@@ -26,12 +26,23 @@ class ManifestUnknownKey(Rule):
     requires = (MANIFEST_ISSUES,)
     invalid = (
         Example(
-            {"manifest.yaml": manifest().replace("  permission: {}", "  permission:\n    models:\n      enabled: true\n      llm: true")},
+            {
+                "manifest.yaml": manifest().replace(
+                    "  permission: {}", "  permission:\n    models:\n      enabled: true\n      llm: true"
+                )
+            },
             note="`models` is not a permission; the key is `model`.",
+            expect=(("manifest.yaml:14:5-14:11", "unknown key `models` in `permission`; did you mean `model`?"),),
         ),
     )
     valid = (
-        Example({"manifest.yaml": manifest().replace("  permission: {}", "  permission:\n    model:\n      enabled: true\n      llm: true")}),
+        Example(
+            {
+                "manifest.yaml": manifest().replace(
+                    "  permission: {}", "  permission:\n    model:\n      enabled: true\n      llm: true"
+                )
+            }
+        ),
     )
 
     def check(self, ctx) -> Iterable[Finding]:

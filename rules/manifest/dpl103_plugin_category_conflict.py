@@ -24,6 +24,12 @@ class PluginCategoryConflict(Rule):
         Example(
             {"manifest.yaml": manifest("  tools:\n    - provider/example.yaml\n  models:\n    - provider/example.yaml")},
             note="A tool plugin that also declares a model provider.",
+            expect=(
+                (
+                    "manifest.yaml:17:3-17:9",
+                    "a model plugin cannot also declare tool; the daemon refuses the combination (only tools and endpoints may be combined)",
+                ),
+            ),
         ),
     )
     valid = (

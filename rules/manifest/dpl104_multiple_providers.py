@@ -32,7 +32,8 @@ class MultipleProviders(Rule):
             {
                 "manifest.yaml": manifest("  tools:\n    - provider/example.yaml\n    - provider/other.yaml"),
                 "provider/other.yaml": _OTHER_PROVIDER,
-            }
+            },
+            expect=(("manifest.yaml:17:7-17:26", "`plugins.tools` lists 2 files; the daemon installs only the last one"),),
         ),
     )
     valid = (Example({}),)

@@ -24,7 +24,12 @@ TYPE_WORDS = {
 
 def where(parameter: Parameter) -> str:
     name = parameter_name(parameter)
-    kinds = {"tool": "tool parameter", "strategy": "strategy parameter", "setting": "endpoint setting", "credential": "provider credential"}
+    kinds = {
+        "tool": "tool parameter",
+        "strategy": "strategy parameter",
+        "setting": "endpoint setting",
+        "credential": "provider credential",
+    }
     return f"{kinds.get(parameter.context, 'parameter')} `{name}` ({parameter.declaration.doc.path})"
 
 
@@ -96,7 +101,7 @@ def tool(code: str, scope: str | None = None, permission: str = "llm") -> dict[s
     return files
 
 
-_HEAD = '''\
+_HEAD = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -107,23 +112,23 @@ from dify_plugin.entities.model.message import UserPromptMessage
 
 class EchoTool(Tool):
     def _invoke(self, tool_parameters: dict[str, Any]) -> Generator:
-'''
+"""
 
-_LLM_CALL = '''\
+_LLM_CALL = """\
         result = self.session.model.llm.invoke(
             model_config={config},
             prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],
             stream=False,
         )
         yield self.create_text_message(result.message.get_text_content())
-'''
+"""
 
 
 def llm_tool(config: str, scope: str | None = None) -> dict[str, str]:
     return tool(_HEAD + _LLM_CALL.format(config=config), scope)
 
 
-EMBED_TOOL = '''\
+EMBED_TOOL = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -138,9 +143,9 @@ class EchoTool(Tool):
             texts=[tool_parameters["text"]],
         )
         yield self.create_json_message({{"embedding": result.embeddings[0]}})
-'''
+"""
 
-RERANK_TOOL = '''\
+RERANK_TOOL = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -153,7 +158,7 @@ class EchoTool(Tool):
         config = RerankModelConfig(**tool_parameters["model"]{fields})
         result = self.session.model.rerank.invoke({arguments})
         yield self.create_json_message({{"docs": [d.text for d in result.docs]}})
-'''
+"""
 
 
 def rerank_tool(fields: str = ", score_threshold=0.5, top_n=3", arguments: str = "config, docs, query") -> str:

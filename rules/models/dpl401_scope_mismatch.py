@@ -29,7 +29,17 @@ class ScopeMismatch(Rule):
     parameters models and the plugin's own functions to the call, and reports the call with the
     YAML `scope` beside it.
     """
-    invalid = (Example(llm_tool('tool_parameters["model"]', scope="text-embedding")),)
+    invalid = (
+        Example(
+            llm_tool('tool_parameters["model"]', scope="text-embedding"),
+            expect=(
+                (
+                    "tools/echo.py:12:26-12:50",
+                    "the model-selector tool parameter `model` (tools/echo.yaml) has scope `text-embedding`: users pick a text-embedding model, but the value reaches `session.model.llm.invoke`, which needs an LLM, so Dify looks the model up as llm and fails to find it. Set `scope: llm` (feature tokens such as `&vision` may stay) or call the endpoint that fits the model",
+                ),
+            ),
+        ),
+    )
     valid = (
         Example(llm_tool('tool_parameters["model"]', scope="llm")),
         Example(llm_tool('tool_parameters.get("model")', scope="tool-call&llm")),

@@ -26,8 +26,24 @@ class LlmConfigMissingMode(Rule):
     checked; a `**spread` whose keys cannot be known keeps the rule silent.
     """
     invalid = (
-        Example(llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", completion_params={})')),
-        Example(llm_tool('{"provider": "openai", "model": "gpt-4o-mini", "mode": "chatt", "completion_params": {}}')),
+        Example(
+            llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", completion_params={})'),
+            expect=(
+                (
+                    "tools/echo.py:12:26-12:102",
+                    '`LLMModelConfig(...)` has no `mode`: pydantic raises `mode Field required` before the request is sent. Add `mode="chat"` (or "completion", as the model\'s model_properties.mode says), or let the user pick the model with a model-selector parameter',
+                ),
+            ),
+        ),
+        Example(
+            llm_tool('{"provider": "openai", "model": "gpt-4o-mini", "mode": "chatt", "completion_params": {}}'),
+            expect=(
+                (
+                    "tools/echo.py:12:81-12:88",
+                    '`mode` is \'chatt\', not an LLM mode: Dify\'s models declare `chat` or `completion`; write `mode="chat"` or `mode="completion"`',
+                ),
+            ),
+        ),
     )
     valid = (
         Example(llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={})')),

@@ -25,7 +25,17 @@ class LlmConfigMissingCompletionParams(Rule):
     selector are lost. Pass `completion_params` explicitly (the selector's own, or `{}` to keep the
     defaults on purpose).
     """
-    invalid = (Example(llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat")')),)
+    invalid = (
+        Example(
+            llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat")'),
+            expect=(
+                (
+                    "tools/echo.py:12:26-12:93",
+                    "`LLMModelConfig(...)` has no `completion_params`, so the SDK sends `{}`: the model runs with its provider defaults; pass `completion_params={...}` (or `{}` to keep the defaults on purpose)",
+                ),
+            ),
+        ),
+    )
     valid = (
         Example(llm_tool('LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={})')),
         Example(llm_tool('LLMModelConfig(**tool_parameters["model"])', scope="llm")),

@@ -38,11 +38,33 @@ class WrongModelConfig(Rule):
     An `AgentModelConfig` passed to llm is fine: it is an `LLMModelConfig`.
     """
     invalid = (
-        Example({**tool(EMBED_TOOL.format(config='tool_parameters["model"]'), "text-embedding", "text_embedding")}),
-        Example(tool(rerank_tool("", 'model_config=config, docs=["a", "b"], query="q"'), "rerank", "rerank")),
+        Example(
+            {**tool(EMBED_TOOL.format(config='tool_parameters["model"]'), "text-embedding", "text_embedding")},
+            expect=(
+                (
+                    "tools/echo.py:11:26-11:50",
+                    "the model-selector `model` gives a plain dict, but `session.model.text_embedding.invoke` needs a `TextEmbeddingModelConfig`: it calls `model_config.model_dump()` and fails with `'dict' object has no attribute 'model_dump'`. Wrap it: `TextEmbeddingModelConfig(**value)`",
+                ),
+            ),
+        ),
+        Example(
+            tool(rerank_tool("", 'model_config=config, docs=["a", "b"], query="q"'), "rerank", "rerank"),
+            expect=(
+                (
+                    "tools/echo.py:10:18-10:63",
+                    "`RerankModelConfig(...)` has no `score_threshold`, `top_n`: pydantic raises `Field required` before the request is sent; a model-selector's value never carries `score_threshold`, `top_n`: pass them as keywords beside `**value`",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool(EMBED_TOOL.format(config='TextEmbeddingModelConfig(**tool_parameters["model"])'), "text-embedding", "text_embedding")),
+        Example(
+            tool(
+                EMBED_TOOL.format(config='TextEmbeddingModelConfig(**tool_parameters["model"])'),
+                "text-embedding",
+                "text_embedding",
+            )
+        ),
         Example(llm_tool('tool_parameters["model"]', scope="llm")),
     )
 
@@ -119,7 +141,9 @@ class WrongModelConfig(Rule):
             node,
         )
 
-    def _missing(self, selectors: Selectors, mc: ModelCall, built: Built, class_name: str, dict_for: bool = False) -> Iterator[tuple[Finding, Any]]:
+    def _missing(
+        self, selectors: Selectors, mc: ModelCall, built: Built, class_name: str, dict_for: bool = False
+    ) -> Iterator[tuple[Finding, Any]]:
         keys = keys_of(selectors, built)
         if not keys.complete:
             return
@@ -130,7 +154,9 @@ class WrongModelConfig(Rule):
         from_selector = any(isinstance(o, Read) and selectors.of(o) for spread in built.spreads for o in spread)
         fields = ", ".join(f"`{k}`" for k in missing)
         if dict_for:
-            message = f"this dict has no {fields}: `{mc.name}` turns it into `LLMModelConfig(**config)`, which raises `Field required`"
+            message = (
+                f"this dict has no {fields}: `{mc.name}` turns it into `LLMModelConfig(**config)`, which raises `Field required`"
+            )
         else:
             message = f"`{class_name}(...)` has no {fields}: pydantic raises `Field required` before the request is sent"
         if class_name == "ModelConfig" and "name" in missing and (built.has("model") or from_selector):
@@ -162,7 +188,9 @@ class WrongModelConfig(Rule):
         if not missing:
             return
         fields = ", ".join(f"`{k}`" for k in missing)
-        message = f"this dict has no {fields}, which `{mc.name}`'s `ModelConfig` needs (the daemon requires provider, name and mode)"
+        message = (
+            f"this dict has no {fields}, which `{mc.name}`'s `ModelConfig` needs (the daemon requires provider, name and mode)"
+        )
         if "name" in missing and "model" in keys.present:
             message += "; its field is `name`, not `model`"
         yield (

@@ -27,8 +27,24 @@ class SessionCallSignature(Rule):
     `invoke(model_config, docs, query)` called with the query first, sends the wrong values.
     """
     invalid = (
-        Example(tool(rerank_tool(arguments='config, "what is dify?", ["a", "b"]'), "rerank", "rerank")),
-        Example(llm_tool('tool_parameters["model"], prompt=[]', scope="llm")),
+        Example(
+            tool(rerank_tool(arguments='config, "what is dify?", ["a", "b"]'), "rerank", "rerank"),
+            expect=(
+                (
+                    "tools/echo.py:11:59-11:74",
+                    "`session.model.rerank.invoke` takes `(model_config, docs, query)`: the arguments are in the wrong order (a string is given where `docs` goes); pass them by keyword (`docs=..., query=...`) or as docs, query",
+                ),
+            ),
+        ),
+        Example(
+            llm_tool('tool_parameters["model"], prompt=[]', scope="llm"),
+            expect=(
+                (
+                    "tools/echo.py:12:52-12:58",
+                    "`session.model.llm.invoke` has no parameter `prompt`: the call raises TypeError (unexpected keyword argument); its parameters are `model_config`, `prompt_messages`, `tools`, `stop`, `stream`",
+                ),
+            ),
+        ),
     )
     valid = (Example(tool(rerank_tool(arguments='config, ["a", "b"], "what is dify?"'), "rerank", "rerank")),)
 
@@ -114,7 +130,7 @@ class SessionCallSignature(Rule):
 
 
 def _literal_kind(ctx, call: SessionCall, value: ast.expr) -> str | None:
-    """"str" or "list" when the expression is (on every path) such a literal."""
+    """ "str" or "list" when the expression is (on every path) such a literal."""
     if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))):
         return "str"
     if isinstance(value, (ast.List, ast.ListComp)):

@@ -10,7 +10,7 @@ from dify_lint.model.declarations import is_model_plugin
 from dify_lint.python.astutil import dotted_base, node_span, string_value
 from dify_lint.rule import Example, Finding, Rule
 
-_MODEL_LLM = '''\
+_MODEL_LLM = """\
 from dify_plugin import LargeLanguageModel
 from dify_plugin.entities import I18nObject
 from dify_plugin.entities.model import AIModelEntity, FetchFrom, ModelPropertyKey, ModelType
@@ -41,7 +41,7 @@ class ExampleLargeLanguageModel(LargeLanguageModel):
     @property
     def _invoke_error_mapping(self):
         return {}
-'''
+"""
 
 
 def _is_llm_type(node: ast.AST) -> bool:
@@ -66,9 +66,7 @@ def _property_keys(node: ast.AST, scope: ast.AST | None, up: dict[int, ast.AST])
         return keys
     if isinstance(node, ast.Name) and scope is not None:
         values = [
-            n
-            for n in ast.walk(scope)
-            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.id in _ast_targets(n)
+            n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.id in _ast_targets(n)
         ]
         if len(values) != 1 or not isinstance(values[0], (ast.Assign, ast.AnnAssign)) or values[0].value is None:
             return None
@@ -123,6 +121,12 @@ class CustomizableLLMWithoutMode(Rule):
         Example(
             {"models/llm/llm.py": _MODEL_LLM.replace("{properties}", "                ModelPropertyKey.CONTEXT_SIZE: 4096,")},
             base="model",
+            expect=(
+                (
+                    "models/llm/llm.py:23:30-25:14",
+                    "this LLM schema's `model_properties` has no `ModelPropertyKey.MODE`: a model-selector then gives no `mode`, and tools and agents calling this model fail with `model.mode Field required`; add `ModelPropertyKey.MODE: LLMMode.CHAT.value` (or the mode the user configured)",
+                ),
+            ),
         ),
     )
     valid = (
@@ -152,7 +156,11 @@ class CustomizableLLMWithoutMode(Rule):
             up = ctx.module(PARENTS, module)
             for scope, node in self._entity_calls(tree):
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}
-                if any(k.arg is None for k in node.keywords) or "model_type" not in keywords or "model_properties" not in keywords:
+                if (
+                    any(k.arg is None for k in node.keywords)
+                    or "model_type" not in keywords
+                    or "model_properties" not in keywords
+                ):
                     continue
                 if not _is_llm_type(keywords["model_type"]):
                     continue

@@ -68,12 +68,18 @@ class HardCodedModel(Rule):
     invalid = (
         llm_tool_example(
             "        result = self.session.model.llm.invoke(\n"
-            "            model_config=LLMModelConfig(provider=\"openai\", model=\"gpt-4o-mini\", mode=\"chat\", completion_params={}),\n"
-            "            prompt_messages=[UserPromptMessage(content=tool_parameters[\"text\"])],\n"
+            '            model_config=LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={}),\n'
+            '            prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],\n'
             "            stream=False,\n"
             "        )\n"
             "        yield self.create_text_message(result.message.get_text_content())",
             selector=False,
+            expect=(
+                (
+                    "tools/echo.py:11:50-11:58",
+                    "the provider `openai` is hard-coded: `session.model.llm.invoke` fails in every workspace without it (or without that model); declare a `model-selector` parameter (scope: llm) and pass its value",
+                ),
+            ),
         ),
     )
     valid = (llm_tool_example(LLM_INVOKE + "        yield self.create_text_message(result.message.get_text_content())"),)

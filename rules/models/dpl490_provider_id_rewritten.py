@@ -64,26 +64,32 @@ class ProviderIdRewritten(Rule):
     """
     invalid = (
         llm_tool_example(
-            "        model = tool_parameters[\"model\"]\n"
-            "        provider = model[\"provider\"].split(\"/\")[-1]\n"
+            '        model = tool_parameters["model"]\n'
+            '        provider = model["provider"].split("/")[-1]\n'
             "        result = self.session.model.llm.invoke(\n"
-            "            model_config=LLMModelConfig(provider=provider, model=model[\"model\"], mode=\"chat\"),\n"
-            "            prompt_messages=[UserPromptMessage(content=tool_parameters[\"text\"])],\n"
+            '            model_config=LLMModelConfig(provider=provider, model=model["model"], mode="chat"),\n'
+            '            prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],\n'
             "            stream=False,\n"
             "        )\n"
-            "        yield self.create_text_message(result.message.get_text_content())"
+            "        yield self.create_text_message(result.message.get_text_content())",
+            expect=(
+                (
+                    "tools/echo.py:11:20-11:52",
+                    "this drops the organization and plugin parts of the provider id before it is used as a model provider: Dify reads a bare name as `langgenius/<name>/<name>`, so every provider not published by langgenius fails; pass the model-selector's `provider` unchanged",
+                ),
+            ),
         ),
     )
     valid = (
         llm_tool_example(
-            "        model = tool_parameters[\"model\"]\n"
-            "        short_name = model[\"provider\"].split(\"/\")[-1]\n"
+            '        model = tool_parameters["model"]\n'
+            '        short_name = model["provider"].split("/")[-1]\n'
             "        result = self.session.model.llm.invoke(\n"
-            "            model_config=LLMModelConfig(provider=model[\"provider\"], model=model[\"model\"], mode=\"chat\"),\n"
-            "            prompt_messages=[UserPromptMessage(content=tool_parameters[\"text\"])],\n"
+            '            model_config=LLMModelConfig(provider=model["provider"], model=model["model"], mode="chat"),\n'
+            '            prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],\n'
             "            stream=False,\n"
             "        )\n"
-            "        yield self.create_text_message(short_name + \": \" + result.message.get_text_content())"
+            '        yield self.create_text_message(short_name + ": " + result.message.get_text_content())'
         ),
     )
 
@@ -92,7 +98,9 @@ class ProviderIdRewritten(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         for module in ctx.get(PYTHON_MODULES):
             text = module.text
-            if "provider" not in text or not ("/" in text and ("split(" in text or "partition(" in text or "langgenius/" in text)):
+            if "provider" not in text or not (
+                "/" in text and ("split(" in text or "partition(" in text or "langgenius/" in text)
+            ):
                 continue
             tree = module.tree
             if tree is None:

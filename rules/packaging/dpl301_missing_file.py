@@ -27,11 +27,24 @@ class MissingFile(Rule):
     when `tools/search.py` happens to exist; it is reported as a warning then.
     """
     invalid = (
-        Example({"provider/example.yaml": BASE_PROVIDER.replace("tools/echo.yaml", "tools/search.yaml")}),
-        Example({"tools/echo.py": None}, note="The tool's `extra.python.source` is gone."),
+        Example(
+            {"provider/example.yaml": BASE_PROVIDER.replace("tools/echo.yaml", "tools/search.yaml")},
+            expect=(("provider/example.yaml:10:5-10:22", "`tools/search.yaml` does not exist (listed in `tools`)"),),
+        ),
+        Example(
+            {"tools/echo.py": None},
+            note="The tool's `extra.python.source` is gone.",
+            expect=(("tools/echo.yaml:22:13-22:26", "`tools/echo.py` does not exist (named in `extra.python.source`)"),),
+        ),
         Example(
             {"tools/echo.yaml": ECHO_YAML.replace("source: tools/echo.py", "source: tools/echo.yaml")},
             note="The source names the YAML file, not the Python file.",
+            expect=(
+                (
+                    "tools/echo.yaml:22:13-22:28",
+                    "`tools/echo.yaml` is not a Python file; the SDK imports `tools/echo.py` instead, only because the module names match: write `tools/echo.py`",
+                ),
+            ),
         ),
     )
     valid = (Example({}),)

@@ -22,8 +22,24 @@ class PathOutsidePlugin(Rule):
     reports such paths and never reads what they point at.
     """
     invalid = (
-        Example({"provider/example.yaml": BASE_PROVIDER.replace("tools/echo.yaml", "../../etc/passwd")}),
-        Example({"tools/echo.yaml": ECHO_YAML.replace("source: tools/echo.py", "source: /usr/lib/echo.py")}),
+        Example(
+            {"provider/example.yaml": BASE_PROVIDER.replace("tools/echo.yaml", "../../etc/passwd")},
+            expect=(
+                (
+                    "provider/example.yaml:10:5-10:21",
+                    "`../../etc/passwd` points outside the plugin root (listed in `tools`); it is not packaged and was not read",
+                ),
+            ),
+        ),
+        Example(
+            {"tools/echo.yaml": ECHO_YAML.replace("source: tools/echo.py", "source: /usr/lib/echo.py")},
+            expect=(
+                (
+                    "tools/echo.yaml:22:13-22:29",
+                    "`/usr/lib/echo.py` is an absolute path; paths in a plugin are relative to its root (named in `extra.python.source`); it is not packaged and was not read",
+                ),
+            ),
+        ),
     )
     valid = (Example({}),)
 
@@ -48,4 +64,6 @@ class PathOutsidePlugin(Rule):
         for doc, at, value in icons(plugin):
             resolved = plugin.resolve(f"{ASSETS}/{value}")
             if resolved.problem and "link" in resolved.problem:
-                yield self.at(doc, at, f"icon `{value}` in `_assets/` {resolved.problem}; the package would hold the file it points at")
+                yield self.at(
+                    doc, at, f"icon `{value}` in `_assets/` {resolved.problem}; the package would hold the file it points at"
+                )

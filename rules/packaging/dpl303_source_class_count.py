@@ -39,22 +39,53 @@ class SourceClassCount(Rule):
         Example(
             {
                 "tools/base.py": "from dify_plugin import Tool\n\n\nclass BaseTool(Tool):\n    def helper(self):\n        return 1\n",
-                "tools/echo.py": ECHO_TOOL.replace("from dify_plugin import Tool\n", "from dify_plugin import Tool\nfrom tools.base import BaseTool\n").replace("class EchoTool(Tool)", "class EchoTool(BaseTool)"),
+                "tools/echo.py": ECHO_TOOL.replace(
+                    "from dify_plugin import Tool\n", "from dify_plugin import Tool\nfrom tools.base import BaseTool\n"
+                ).replace("class EchoTool(Tool)", "class EchoTool(BaseTool)"),
             },
             note="The imported base class is a second `Tool` subclass in the module.",
+            expect=(
+                (
+                    "tools/echo.yaml:22:13-22:26",
+                    '`tools/echo.py` binds 2 subclasses of `Tool` at module level: `BaseTool` (imported from tools/base.py), `EchoTool` (line 9); the SDK needs exactly one and stops with "Multiple subclasses of Tool"; write `from tools import base` and subclass `base.BaseTool` instead of importing the class',
+                ),
+            ),
         ),
-        Example({"tools/echo.py": "from dify_plugin import Tool\n\n\ndef make():\n    class EchoTool(Tool):\n        pass\n    return EchoTool\n"}, note="A class defined inside a function is not at module level."),
         Example(
-            {"provider/example.yaml": BASE_TRIGGER_PROVIDER.replace("events:\n", "subscription_constructor:\n  parameters: []\nevents:\n")},
+            {
+                "tools/echo.py": "from dify_plugin import Tool\n\n\ndef make():\n    class EchoTool(Tool):\n        pass\n    return EchoTool\n"
+            },
+            note="A class defined inside a function is not at module level.",
+            expect=(
+                (
+                    "tools/echo.yaml:22:13-22:26",
+                    '`tools/echo.py` defines no module-level subclass of `Tool`; the SDK stops with "Missing subclass of Tool"',
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": BASE_TRIGGER_PROVIDER.replace(
+                    "events:\n", "subscription_constructor:\n  parameters: []\nevents:\n"
+                )
+            },
             base="trigger",
             note="The YAML declares a subscription constructor the source does not implement.",
+            expect=(
+                (
+                    "provider/example.yaml:15:1-15:25",
+                    "`subscription_constructor` is declared but `provider/example.py` defines no `TriggerSubscriptionConstructor` subclass; the SDK stops at start-up",
+                ),
+            ),
         ),
     )
     valid = (
         Example(
             {
                 "tools/base.py": "from dify_plugin import Tool\n\n\nclass BaseTool(Tool):\n    def helper(self):\n        return 1\n",
-                "tools/echo.py": ECHO_TOOL.replace("from dify_plugin import Tool\n", "from tools import base\n").replace("class EchoTool(Tool)", "class EchoTool(base.BaseTool)"),
+                "tools/echo.py": ECHO_TOOL.replace("from dify_plugin import Tool\n", "from tools import base\n").replace(
+                    "class EchoTool(Tool)", "class EchoTool(base.BaseTool)"
+                ),
             },
             note="Importing the module keeps the base class out of the source's names.",
         ),

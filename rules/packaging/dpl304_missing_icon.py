@@ -29,9 +29,38 @@ class MissingIcon(Rule):
     the SDK uploads only the top-level files in remote debugging, so it is a warning.
     """
     invalid = (
-        Example({"provider/example.yaml": BASE_PROVIDER.replace("icon: icon.svg", "icon: search.svg")}),
-        Example({"manifest.yaml": manifest_with("icon: icon.svg", "icon: _assets/icon.svg")}),
-        Example({"provider/example.yaml": BASE_MODEL_PROVIDER.replace("icon_large:\n  en_US: icon.svg", "icon_large:\n  en_US: icon.svg\n  zh_Hans: icon-zh.svg")}, base="model"),
+        Example(
+            {"provider/example.yaml": BASE_PROVIDER.replace("icon: icon.svg", "icon: search.svg")},
+            expect=(
+                (
+                    "provider/example.yaml:8:9-8:19",
+                    "icon `search.svg` is not a file in `_assets/`; `dify plugin package` and installing both fail",
+                ),
+            ),
+        ),
+        Example(
+            {"manifest.yaml": manifest_with("icon: icon.svg", "icon: _assets/icon.svg")},
+            expect=(
+                (
+                    "manifest.yaml:9:7-9:23",
+                    "icon `_assets/icon.svg` is not found: icon names are relative to `_assets/`, write `icon.svg`",
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": BASE_MODEL_PROVIDER.replace(
+                    "icon_large:\n  en_US: icon.svg", "icon_large:\n  en_US: icon.svg\n  zh_Hans: icon-zh.svg"
+                )
+            },
+            base="model",
+            expect=(
+                (
+                    "provider/example.yaml:10:12-10:23",
+                    "icon `icon-zh.svg` is not a file in `_assets/`; `dify plugin package` and installing both fail",
+                ),
+            ),
+        ),
     )
     valid = (Example({}), Example({}, base="model"), Example({}, base="datasource"))
 

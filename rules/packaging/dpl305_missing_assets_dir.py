@@ -19,7 +19,17 @@ class MissingAssetsDir(Rule):
     `dify plugin package` reads it to check them; without the folder the plugin does not start and
     cannot be packaged. Create `_assets/` at the plugin root and put the icons there.
     """
-    invalid = (Example({"_assets": None}),)
+    invalid = (
+        Example(
+            {"_assets": None},
+            expect=(
+                (
+                    "manifest.yaml:1:1-1:2",
+                    "the plugin has no `_assets/` folder; the SDK lists it at start-up and `dify plugin package` reads the icons from it: create it and put the icons there",
+                ),
+            ),
+        ),
+    )
     valid = (Example({}),)
 
     def check(self, ctx) -> Iterator[Finding]:

@@ -23,9 +23,25 @@ class InvalidEntrypoint(Rule):
     same letter case.
     """
     invalid = (
-        Example({"manifest.yaml": manifest_with("entrypoint: main", "entrypoint: main.py")}),
-        Example({"main.py": None}),
-        Example({"manifest.yaml": manifest_with("entrypoint: main", "entrypoint: src/main")}),
+        Example(
+            {"manifest.yaml": manifest_with("entrypoint: main", "entrypoint: main.py")},
+            expect=(
+                ("manifest.yaml:25:17-25:24", "`main.py` is a file name; Dify runs `python -m <entrypoint>`, so write `main`"),
+            ),
+        ),
+        Example(
+            {"main.py": None},
+            expect=(("manifest.yaml:25:17-25:21", "`main.py` does not exist at the plugin root, so `python -m main` fails"),),
+        ),
+        Example(
+            {"manifest.yaml": manifest_with("entrypoint: main", "entrypoint: src/main")},
+            expect=(
+                (
+                    "manifest.yaml:25:17-25:25",
+                    "`src/main` is a path; Dify runs `python -m <entrypoint>`, so write the module name `src.main`",
+                ),
+            ),
+        ),
     )
     valid = (Example({}),)
 
@@ -44,7 +60,9 @@ class InvalidEntrypoint(Rule):
             return
         if "/" in text or "\\" in text:
             module = re.sub(r"\.py$", "", text.replace("\\", "/")).strip("/").replace("/", ".")
-            yield self.at(manifest, at, f"`{entry}` is a path; Dify runs `python -m <entrypoint>`, so write the module name `{module}`")
+            yield self.at(
+                manifest, at, f"`{entry}` is a path; Dify runs `python -m <entrypoint>`, so write the module name `{module}`"
+            )
             return
         if text.endswith(".py"):
             yield self.at(manifest, at, f"`{entry}` is a file name; Dify runs `python -m <entrypoint>`, so write `{text[:-3]}`")

@@ -24,7 +24,7 @@ def _names_sdk(requirement: str) -> bool:
 
 
 def _requirements_state(text: str) -> str:
-    """"yes" (dify-plugin required), "no", or "unknown" (includes, editable or URL lines)."""
+    """ "yes" (dify-plugin required), "no", or "unknown" (includes, editable or URL lines)."""
     unknown = False
     for raw in text.splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
@@ -87,9 +87,30 @@ class DependencyFile(Rule):
     dependencies, not only in a dev group. Official plugins ship `pyproject.toml` and `uv.lock`.
     """
     invalid = (
-        Example({"requirements.txt": "requests>=2\n"}),
-        Example({"requirements.txt": None}),
-        Example({"pyproject.toml": '[project]\nname = "example"\nversion = "0.0.1"\ndependencies = ["requests"]\n'}),
+        Example(
+            {"requirements.txt": "requests>=2\n"},
+            expect=(
+                ("manifest.yaml:1:1-1:2", "requirements.txt does not name dify_plugin; the plugin fails on `import dify_plugin`"),
+            ),
+        ),
+        Example(
+            {"requirements.txt": None},
+            expect=(
+                (
+                    "manifest.yaml:1:1-1:2",
+                    "there is no requirements.txt or pyproject.toml at the plugin root; Dify cannot install the plugin's dependencies (add pyproject.toml and uv.lock, or requirements.txt)",
+                ),
+            ),
+        ),
+        Example(
+            {"pyproject.toml": '[project]\nname = "example"\nversion = "0.0.1"\ndependencies = ["requests"]\n'},
+            expect=(
+                (
+                    "manifest.yaml:1:1-1:2",
+                    "pyproject.toml does not require dify_plugin in [project].dependencies; Dify installs from it and the plugin fails on `import dify_plugin`",
+                ),
+            ),
+        ),
     )
     valid = (
         Example({}),

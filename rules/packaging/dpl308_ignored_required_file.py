@@ -63,13 +63,41 @@ class IgnoredRequiredFile(Rule):
     Go: `[^a]` negates, while `[!a]` means "`!` or `a`".
     """
     invalid = (
-        Example({".difyignore": ".venv/\ntools/\n"}),
-        Example({".gitignore": "*.yaml\n!manifest.yaml\n"}, note="The negation does not re-include anything for Dify."),
-        Example({".gitignore": "_assets\n"}),
+        Example(
+            {".difyignore": ".venv/\ntools/\n"},
+            expect=(
+                (
+                    ".difyignore:2:1-2:7",
+                    "`tools/` in .difyignore leaves `tools/echo.yaml` (listed in provider/example.yaml `tools`) and 1 more file the plugin needs out of the package, so the installed plugin lacks it",
+                ),
+            ),
+        ),
+        Example(
+            {".gitignore": "*.yaml\n!manifest.yaml\n"},
+            note="The negation does not re-include anything for Dify.",
+            expect=(
+                (
+                    ".gitignore:1:1-1:7",
+                    "`*.yaml` in .gitignore (read because there is no .difyignore) leaves `manifest.yaml` (the manifest) and 2 more files the plugin needs out of the package, so the installed plugin lacks it; `!manifest.yaml` does not bring `manifest.yaml` back: the daemon ignores negations",
+                ),
+            ),
+        ),
+        Example(
+            {".gitignore": "_assets\n"},
+            expect=(
+                (
+                    ".gitignore:1:1-1:8",
+                    "`_assets` in .gitignore (read because there is no .difyignore) leaves `_assets` (the SDK lists it at start-up) and 1 more file the plugin needs out of the package, so the installed plugin lacks it",
+                ),
+            ),
+        ),
     )
     valid = (
         Example({".difyignore": ".venv/\n__pycache__/\n*.py[cod]\n.env\n*.difypkg\n"}),
-        Example({".difyignore": "/provider/*.md\ndocs/\n", ".gitignore": "tools/\n"}, note="With a .difyignore, .gitignore is not read."),
+        Example(
+            {".difyignore": "/provider/*.md\ndocs/\n", ".gitignore": "tools/\n"},
+            note="With a .difyignore, .gitignore is not read.",
+        ),
     )
 
     requires = (IGNORE_FILE, ASSETS_FILES, SYMBOLS)

@@ -28,8 +28,23 @@ class ModelGlobUnmatched(Rule):
     checked.
     """
     invalid = (
-        Example({"provider/example.yaml": BASE_MODEL_PROVIDER.replace('"models/llm/*.yaml"', '"models/chat/*.yaml"')}, base="model"),
-        Example({"models/llm/_position.yaml": "- example-chat\n- example-old\n"}, base="model"),
+        Example(
+            {"provider/example.yaml": BASE_MODEL_PROVIDER.replace('"models/llm/*.yaml"', '"models/chat/*.yaml"')},
+            base="model",
+            expect=(
+                ("provider/example.yaml:24:9-24:29", "`models/chat/*.yaml` matches no file; no llm model is loaded from it"),
+            ),
+        ),
+        Example(
+            {"models/llm/_position.yaml": "- example-chat\n- example-old\n"},
+            base="model",
+            expect=(
+                (
+                    "models/llm/_position.yaml:2:3-2:14",
+                    "`example-old` is listed in the llm position file but no llm model YAML declares it (removed or renamed?)",
+                ),
+            ),
+        ),
     )
     valid = (Example({}, base="model"),)
 
@@ -56,7 +71,11 @@ class ModelGlobUnmatched(Rule):
                 matches = plugin.glob(reference.target)
                 by_type.setdefault(model_type, set())
                 if not matches:
-                    yield self.at(doc, reference.at, f"`{reference.target.written}` matches no file; no {model_type} model is loaded from it")
+                    yield self.at(
+                        doc,
+                        reference.at,
+                        f"`{reference.target.written}` matches no file; no {model_type} model is loaded from it",
+                    )
                 for match in matches:
                     if match.endswith("_position.yaml"):
                         position_files.setdefault(model_type, []).append((match, reference))

@@ -21,7 +21,12 @@ class MissingReadme(Rule):
     languages go in `readme/README_<lang>.md`); without it the plugin's readme page fails with
     "en_US readme not found", and the Marketplace expects one.
     """
-    invalid = (Example({"README.md": None}),)
+    invalid = (
+        Example(
+            {"README.md": None},
+            expect=(("manifest.yaml:1:1-1:2", "there is no README.md at the plugin root; Dify shows it as the plugin's readme"),),
+        ),
+    )
     valid = (Example({}),)
 
     def check(self, ctx) -> Iterator[Finding]:

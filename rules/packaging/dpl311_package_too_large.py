@@ -26,7 +26,17 @@ class PackageTooLarge(Rule):
     in the package: it is large, holds binaries for the wrong platform, and the official plugin CI
     rejects it. Exclude such folders in `.difyignore`.
     """
-    invalid = (Example({".venv/pyvenv.cfg": "home = /usr/bin\n", ".venv/lib/site.py": "# site\n"}),)
+    invalid = (
+        Example(
+            {".venv/pyvenv.cfg": "home = /usr/bin\n", ".venv/lib/site.py": "# site\n"},
+            expect=(
+                (
+                    "manifest.yaml:1:1-1:2",
+                    "the virtual environment `.venv/` (2 files, 1 kB) would be packaged, and the official plugin CI rejects it; add `.venv/` to .difyignore",
+                ),
+            ),
+        ),
+    )
     valid = (Example({".venv/pyvenv.cfg": "home = /usr/bin\n", ".difyignore": ".venv/\n"}),)
 
     requires = (IGNORE_FILE, PACKAGED_FILES)

@@ -23,11 +23,27 @@ class PrivacyFileMissing(Rule):
     wrong name goes unnoticed until the plugin is reviewed or published.
     """
     invalid = (
-        Example({"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: PRIVACY.md\n")}),
-        Example({"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: ''\n")}),
+        Example(
+            {"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: PRIVACY.md\n")},
+            expect=(("manifest.yaml:10:10-10:20", "privacy policy `PRIVACY.md` does not exist"),),
+        ),
+        Example(
+            {"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: ''\n")},
+            expect=(
+                (
+                    "manifest.yaml:10:1-10:8",
+                    "`privacy` is empty; name the policy file (such as PRIVACY.md) or a URL, or remove the key",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example({"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: PRIVACY.md\n"), "PRIVACY.md": "# Privacy\n"}),
+        Example(
+            {
+                "manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: PRIVACY.md\n"),
+                "PRIVACY.md": "# Privacy\n",
+            }
+        ),
         Example({"manifest.yaml": manifest_with("icon: icon.svg\n", "icon: icon.svg\nprivacy: https://example.com/privacy\n")}),
     )
 
@@ -40,7 +56,12 @@ class PrivacyFileMissing(Rule):
         if not isinstance(privacy, str):
             return
         if not privacy.strip():
-            yield self.at(manifest, ("privacy",), "`privacy` is empty; name the policy file (such as PRIVACY.md) or a URL, or remove the key", key=True)
+            yield self.at(
+                manifest,
+                ("privacy",),
+                "`privacy` is empty; name the policy file (such as PRIVACY.md) or a URL, or remove the key",
+                key=True,
+            )
             return
         if is_url(privacy):
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dify_lint.diagnostics import Related
 from dify_lint.model.plugin import Plugin
 
-LLM_TOOL = '''\
+LLM_TOOL = """\
 from collections.abc import Generator
 from typing import Any
 
@@ -22,9 +22,9 @@ class EchoTool(Tool):
             stream=False,
         )
         yield self.create_text_message(result.message.get_text_content())
-'''
+"""
 
-STORAGE_TOOL = '''\
+STORAGE_TOOL = """\
 from dify_plugin import Tool
 
 
@@ -32,7 +32,7 @@ class EchoTool(Tool):
     def _invoke(self, tool_parameters):
         self.session.storage.set("last", tool_parameters["text"].encode())
         yield self.create_text_message("saved")
-'''
+"""
 
 
 def permission_flag(plugin: Plugin, flags: tuple[str, ...]) -> bool:

@@ -27,13 +27,34 @@ class MissingPermission(Rule):
     nothing, so the mistake shows only when a user runs the plugin.
     """
     invalid = (
-        Example({"tools/echo.py": LLM_TOOL, "manifest.yaml": with_permission("    model:\n      enabled: true\n")}),
-        Example({"tools/echo.py": STORAGE_TOOL}),
+        Example(
+            {"tools/echo.py": LLM_TOOL, "manifest.yaml": with_permission("    model:\n      enabled: true\n")},
+            expect=(
+                (
+                    "tools/echo.py:11:18-11:47",
+                    "`session.model.llm.invoke` needs resource.permission.model.enabled: true and model.llm: true in manifest.yaml; without it the daemon answers `permission denied, you need to enable llm access in plugin manifest`",
+                ),
+            ),
+        ),
+        Example(
+            {"tools/echo.py": STORAGE_TOOL},
+            expect=(
+                (
+                    "tools/echo.py:6:9-6:33",
+                    "`session.storage.set` needs resource.permission.storage.enabled: true in manifest.yaml; without it the daemon answers `permission denied, you need to enable storage access in plugin manifest`",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example({"tools/echo.py": LLM_TOOL, "manifest.yaml": with_permission("    model:\n      enabled: true\n      llm: true\n")}),
         Example(
-            {"tools/echo.py": STORAGE_TOOL, "manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n")}
+            {"tools/echo.py": LLM_TOOL, "manifest.yaml": with_permission("    model:\n      enabled: true\n      llm: true\n")}
+        ),
+        Example(
+            {
+                "tools/echo.py": STORAGE_TOOL,
+                "manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n"),
+            }
         ),
     )
 

@@ -27,15 +27,39 @@ class UnusedPermission(Rule):
     way dify-lint cannot follow. It is opt-in (`--extend-select DPL602`): the plugin template grants
     model and tool access by default, so most plugins would hear about it.
     """
-    invalid = (Example({"manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n")}),)
+    invalid = (
+        Example(
+            {"manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n")},
+            expect=(
+                (
+                    "manifest.yaml:15:7-15:14",
+                    "the manifest grants `storage` but no code calls `session.storage`; drop the permission if nothing needs it",
+                ),
+            ),
+        ),
+    )
     valid = (
         Example(
-            {"tools/echo.py": STORAGE_TOOL, "manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n")}
+            {
+                "tools/echo.py": STORAGE_TOOL,
+                "manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576\n"),
+            }
         ),
     )
 
     #: permission flags a call can use, as (group, sub-flag or None)
-    FLAGS = (("model", "llm"), ("model", "text_embedding"), ("model", "rerank"), ("model", "tts"), ("model", "speech2text"), ("model", "moderation"), ("tool", None), ("app", None), ("node", None), ("storage", None))
+    FLAGS = (
+        ("model", "llm"),
+        ("model", "text_embedding"),
+        ("model", "rerank"),
+        ("model", "tts"),
+        ("model", "speech2text"),
+        ("model", "moderation"),
+        ("tool", None),
+        ("app", None),
+        ("node", None),
+        ("storage", None),
+    )
 
     requires = (PYTHON_MODULES, SESSION_CALLS)
 

@@ -22,7 +22,7 @@ class SessionInModelPlugin(Rule):
     invalid = (
         Example(
             {
-                "models/llm/llm.py": '''\
+                "models/llm/llm.py": """\
 from dify_plugin import LargeLanguageModel
 
 
@@ -40,9 +40,15 @@ class ExampleLargeLanguageModel(LargeLanguageModel):
     @property
     def _invoke_error_mapping(self):
         return {}
-'''
+"""
             },
             base="model",
+            expect=(
+                (
+                    "models/llm/llm.py:6:19-6:52",
+                    "a model plugin cannot call `session.model.summary.invoke`: the daemon answers `you can not invoke dify from model`",
+                ),
+            ),
         ),
     )
     valid = (Example({}, base="model"),)

@@ -31,43 +31,89 @@ class UnsafeChunkContent(ResultRule):
     reported: the SDK builds it from str chunks only, so it is always a str at run time.
     """
     invalid = (
-        Example(tool(llm() + '''\
+        Example(
+            tool(
+                llm()
+                + """\
         text = ""
         for chunk in response:
             if chunk.delta.message.content:
                 text += chunk.delta.message.content
         yield self.create_text_message(text)
-''')),
-        Example(tool(llm("True") + '''\
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:17:25-17:52",
+                    "`chunk.delta.message.content` is appended to a str with `+=`, but chunk content may be a list of content parts: that raises TypeError. Narrow it with `isinstance(content, str)` or use `chunk.delta.message.get_text_content()`",
+                ),
+            ),
+        ),
+        Example(
+            tool(
+                llm("True")
+                + """\
         for chunk in response:
             content = chunk.delta.message.content
             if isinstance(content, str):
                 yield self.create_text_message(content)
             else:
                 continue
-''')),
-        Example(tool(llm() + '''\
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:17:16-17:40",
+                    "when `content` is not a str it is usually a list of content parts (models that stream multimodal output send them), and that branch only `continue`s or `pass`es: the text is dropped silently; handle the list too, or use `message.get_text_content()`",
+                ),
+            ),
+        ),
+        Example(
+            tool(
+                llm()
+                + """\
         for chunk in response:
             content = chunk.delta.message.content
             if isinstance(content, list):
                 for part in content:
                     yield self.create_text_message(part.data)
-''')),
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:18:52-18:61",
+                    "`part.data` on a content part not narrowed to text: an image, audio, video or document part's `.data` is its URL or a base64 data URI, not text; check `isinstance(part, TextPromptMessageContent)` (or `part.type == PromptMessageContentType.TEXT`) first",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool(llm("True") + '''\
+        Example(
+            tool(
+                llm("True")
+                + """\
         for chunk in response:
             if chunk.delta.message:
                 assert isinstance(chunk.delta.message.content, str)
                 yield self.create_text_message(text=chunk.delta.message.content)
-''')),
-        Example(tool(llm() + '''\
+"""
+            )
+        ),
+        Example(
+            tool(
+                llm()
+                + """\
         for chunk in response:
             text = chunk.delta.message.get_text_content()
             if text:
                 yield self.create_text_message(text.strip())
-''')),
-        Example(tool(llm() + '''\
+"""
+            )
+        ),
+        Example(
+            tool(
+                llm()
+                + """\
         for chunk in response:
             content = chunk.delta.message.content
             if isinstance(content, str):
@@ -76,7 +122,10 @@ class UnsafeChunkContent(ResultRule):
                 for part in content:
                     if isinstance(part, TextPromptMessageContent):
                         yield self.create_text_message(part.data)
-''', "from dify_plugin.entities.model.message import TextPromptMessageContent\n")),
+""",
+                "from dify_plugin.entities.model.message import TextPromptMessageContent\n",
+            )
+        ),
     )
 
     #: use -> (what the code does with the content, what then happens)

@@ -23,23 +23,59 @@ class StreamedResultMisuse(ResultRule):
     for one dict.
     """
     invalid = (
-        Example(tool(llm() + '''\
+        Example(
+            tool(
+                llm()
+                + """\
         yield self.create_text_message(response.message.get_text_content())
-''')),
-        Example(tool(llm("False") + '''\
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:14:40-14:56",
+                    "`response.message`: `session.model.llm.invoke` with stream=True (the default) returns a generator of chunks, which has no `.message` (AttributeError); pass `stream=False` to get an LLMResult, or iterate the chunks",
+                ),
+            ),
+        ),
+        Example(
+            tool(
+                llm("False")
+                + """\
         for chunk in response:
             yield self.create_text_message(chunk.delta.message.get_text_content())
-''')),
-        Example(tool('''\
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:15:22-15:30",
+                    "`response` comes from an LLM call with stream=False, which returns one LLMResult: iterating it yields (field, value) pairs, not chunks; read `.message` instead, or pass stream=True",
+                ),
+            ),
+        ),
+        Example(
+            tool("""\
         answer = self.session.app.chat.invoke(app_id=tool_parameters["app"]["app_id"], query="hi", inputs={})
         yield self.create_text_message(answer.get("answer", ""))
-''')),
+"""),
+            expect=(
+                (
+                    "tools/echo.py:11:40-11:46",
+                    '`answer.get(...)`: `session.app.chat.invoke` streams by default (response_mode="streaming") and returns a generator of event dicts, not a dict; pass `response_mode="blocking"` or iterate the events',
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool(llm("False") + '''\
+        Example(
+            tool(
+                llm("False")
+                + """\
         yield self.create_text_message(response.message.get_text_content())
-''')),
-        Example(tool('''\
+"""
+            )
+        ),
+        Example(
+            tool("""\
         stream = bool(tool_parameters.get("stream"))
         if stream:
             result = self.session.model.llm.invoke(
@@ -52,7 +88,8 @@ class StreamedResultMisuse(ResultRule):
                 model_config=tool_parameters["model"], prompt_messages=[UserPromptMessage(content="hi")], stream=False
             )
             yield self.create_text_message(result.message.get_text_content())
-''')),
+""")
+        ),
     )
 
     def render(self, fact: object) -> str:
@@ -64,8 +101,8 @@ class StreamedResultMisuse(ResultRule):
             )
         if isinstance(fact, facts.AppStreamAsResult):
             return (
-                f"`{fact.label}{fact.use}`: `{fact.endpoint}` streams by default (response_mode=\"streaming\")"
-                " and returns a generator of event dicts, not a dict; pass `response_mode=\"blocking\"` or iterate the"
+                f'`{fact.label}{fact.use}`: `{fact.endpoint}` streams by default (response_mode="streaming")'
+                ' and returns a generator of event dicts, not a dict; pass `response_mode="blocking"` or iterate the'
                 " events"
             )
         assert isinstance(fact, facts.ResultIterated)

@@ -24,26 +24,47 @@ class UncheckedStreamMode(ResultRule):
     `LLMResult` in the other.
     """
     invalid = (
-        Example(tool(llm('tool_parameters.get("stream", False)') + '''\
+        Example(
+            tool(
+                llm('tool_parameters.get("stream", False)')
+                + """\
         for chunk in response:
             yield self.create_text_message(chunk.delta.message.get_text_content())
-''')),
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:15:22-15:30",
+                    '`stream=tool_parameters.get("stream", False)` is not a literal, so `response` is a generator of chunks or an LLMResult; iterating it works for only one of them. Branch on it first (`isinstance(result, LLMResult)`, `isinstance(result, Generator)` or `if tool_parameters.get("stream", False):`)',
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool(llm('tool_parameters.get("stream", False)') + '''\
+        Example(
+            tool(
+                llm('tool_parameters.get("stream", False)')
+                + """\
         if isinstance(response, Generator):
             for chunk in response:
                 yield self.create_text_message(chunk.delta.message.get_text_content())
         else:
             yield self.create_text_message(response.message.get_text_content())
-''')),
-        Example(tool(llm('tool_parameters.get("stream", False)') + '''\
+"""
+            )
+        ),
+        Example(
+            tool(
+                llm('tool_parameters.get("stream", False)')
+                + """\
         if hasattr(response, "message"):
             yield self.create_text_message(response.message.get_text_content())
         else:
             for chunk in response:
                 yield self.create_text_message(chunk.delta.message.get_text_content())
-''')),
+"""
+            )
+        ),
     )
 
     def render(self, fact: object) -> str:

@@ -20,21 +20,37 @@ class UncheckedOptionalResultField(ResultRule):
     `if chunk.delta.usage:` / `is not None`, `isinstance(...)`, or an early `continue`.
     """
     invalid = (
-        Example(tool(llm() + '''\
+        Example(
+            tool(
+                llm()
+                + """\
         tokens = 0
         for chunk in response:
             tokens += chunk.delta.usage.total_tokens
         yield self.create_text_message(str(tokens))
-''')),
+"""
+            ),
+            expect=(
+                (
+                    "tools/echo.py:16:23-16:40",
+                    "`chunk.delta.usage` is None on every chunk but (usually) the last; reading `.total_tokens` on it raises AttributeError. Check it first (`if chunk.delta.usage:` or `is not None`)",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool(llm() + '''\
+        Example(
+            tool(
+                llm()
+                + """\
         tokens = 0
         for chunk in response:
             if chunk.delta.usage:
                 tokens += chunk.delta.usage.total_tokens
         yield self.create_text_message(str(tokens))
-''')),
+"""
+            )
+        ),
     )
 
     WHY = {

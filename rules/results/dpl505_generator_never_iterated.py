@@ -23,22 +23,32 @@ class GeneratorNeverIterated(ResultRule):
     `b"".join(...)`); returning it or passing it on is fine (the caller iterates).
     """
     invalid = (
-        Example(tool('''\
+        Example(
+            tool("""\
         self.session.tool.invoke_builtin_tool("time", "current_time", {})
         yield self.create_text_message("done")
-''')),
+"""),
+            expect=(
+                (
+                    "tools/echo.py:10:9-10:74",
+                    "this statement drops the result of `session.tool.invoke_builtin_tool`, a generator of tool messages, and it is never iterated: the SDK sends the request only when the generator is iterated, so nothing is ever sent; iterate it or `yield from` it",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool('''\
+        Example(
+            tool("""\
         yield from self.session.tool.invoke_builtin_tool("time", "current_time", {})
-''')),
+""")
+        ),
     )
 
     #: result kind -> (what it is, how to get the request sent)
     KINDS = {
         "llm": ("a generator of chunks (stream=True is the default)", "iterate it, or pass stream=False for an LLMResult"),
-        "app": ("a generator of events (response_mode=\"streaming\")", "iterate it, or pass response_mode=\"blocking\""),
-        "tts": ("a generator of audio chunks", "iterate it, e.g. `b\"\".join(...)`"),
+        "app": ('a generator of events (response_mode="streaming")', 'iterate it, or pass response_mode="blocking"'),
+        "tts": ("a generator of audio chunks", 'iterate it, e.g. `b"".join(...)`'),
         "tool": ("a generator of tool messages", "iterate it or `yield from` it"),
     }
 

@@ -19,16 +19,29 @@ class TtsResultAsBytes(ResultRule):
     fail. Collect the audio first: `audio = b"".join(self.session.model.tts.invoke(...))`.
     """
     invalid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         audio = self.session.model.tts.invoke(
             model_config=TTSModelConfig(**tool_parameters["model"], voice="alloy"),
             content_text=tool_parameters["text"],
         )
         yield self.create_blob_message(audio, meta={"mime_type": "audio/mpeg"})
-''', "from dify_plugin.entities.model.tts import TTSModelConfig\n")),
+""",
+                "from dify_plugin.entities.model.tts import TTSModelConfig\n",
+            ),
+            expect=(
+                (
+                    "tools/echo.py:15:40-15:45",
+                    '`audio` is what `session.model.tts.invoke` returns, a generator of audio chunks, not bytes: `create_blob_message()` needs bytes; collect the audio first: `audio = b"".join(...)`',
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         audio = b"".join(
             self.session.model.tts.invoke(
                 model_config=TTSModelConfig(**tool_parameters["model"], voice="alloy"),
@@ -36,12 +49,15 @@ class TtsResultAsBytes(ResultRule):
             )
         )
         yield self.create_blob_message(audio, meta={"mime_type": "audio/mpeg"})
-''', "from dify_plugin.entities.model.tts import TTSModelConfig\n")),
+""",
+                "from dify_plugin.entities.model.tts import TTSModelConfig\n",
+            )
+        ),
     )
 
     def render(self, fact: object) -> str:
         assert isinstance(fact, facts.TtsAsBytes)
         return (
             f"`{fact.label}` is what `session.model.tts.invoke` returns, a generator of audio chunks, not"
-            f" bytes: {fact.use} {fact.problem}; collect the audio first: `audio = b\"\".join(...)`"
+            f' bytes: {fact.use} {fact.problem}; collect the audio first: `audio = b"".join(...)`'
         )

@@ -20,22 +20,38 @@ class Speech2TextFileNotIo(ResultRule):
     `open(path, "rb")` and pass the file.
     """
     invalid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         audio = tool_parameters["audio"].blob
         text = self.session.model.speech2text.invoke(
             model_config=Speech2TextModelConfig(**tool_parameters["model"]), file=audio
         )
         yield self.create_text_message(text)
-''', "from dify_plugin.entities.model.speech2text import Speech2TextModelConfig\n")),
+""",
+                "from dify_plugin.entities.model.speech2text import Speech2TextModelConfig\n",
+            ),
+            expect=(
+                (
+                    "tools/echo.py:13:83-13:88",
+                    "`audio` is bytes, but `session.model.speech2text.invoke` calls `file.read()` (AttributeError); wrap it: `io.BytesIO(data)`",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         audio = io.BytesIO(tool_parameters["audio"].blob)
         text = self.session.model.speech2text.invoke(
             model_config=Speech2TextModelConfig(**tool_parameters["model"]), file=audio
         )
         yield self.create_text_message(text)
-''', "import io\nfrom dify_plugin.entities.model.speech2text import Speech2TextModelConfig\n")),
+""",
+                "import io\nfrom dify_plugin.entities.model.speech2text import Speech2TextModelConfig\n",
+            )
+        ),
     )
 
     def render(self, fact: object) -> str:
@@ -47,5 +63,5 @@ class Speech2TextFileNotIo(ResultRule):
             )
         return (
             f"`{fact.label}` is a str (a path?), but `session.model.speech2text.invoke` needs a file object"
-            " and calls `file.read()` (AttributeError); open it: `with open(path, \"rb\") as f:` and pass `f`"
+            ' and calls `file.read()` (AttributeError); open it: `with open(path, "rb") as f:` and pass `f`'
         )

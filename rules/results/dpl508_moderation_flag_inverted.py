@@ -14,7 +14,7 @@ class ModerationFlagInverted(ResultRule):
     name = "moderation-flag-inverted"
     key = "moderation"
     severity = Severity.WARNING
-    summary = "A moderation result is read as \"safe when True\"; True means the text is flagged"
+    summary = 'A moderation result is read as "safe when True"; True means the text is flagged'
     explanation = """
     `session.model.moderation.invoke` returns True when the text violates the moderation policy
     ("false if text is safe, true otherwise"). Binding it to `is_safe`, `safe` or `ok`, or answering
@@ -22,13 +22,26 @@ class ModerationFlagInverted(ResultRule):
     and treat True as a violation.
     """
     invalid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         is_safe = self.session.model.moderation.invoke(
             model_config=ModerationModelConfig(**tool_parameters["model"]), text=tool_parameters["text"]
         )
         yield self.create_text_message(tool_parameters["text"] if is_safe else "blocked")
-''', "from dify_plugin.entities.model.moderation import ModerationModelConfig\n")),
-        Example(tool('''\
+""",
+                "from dify_plugin.entities.model.moderation import ModerationModelConfig\n",
+            ),
+            expect=(
+                (
+                    "tools/echo.py:11:9-11:16",
+                    "`session.model.moderation.invoke` returns True when the text is flagged, so `is_safe` is True for unsafe text; name it `flagged` and treat True as a violation",
+                ),
+            ),
+        ),
+        Example(
+            tool(
+                """\
         result = self.session.model.moderation.invoke(
             model_config=ModerationModelConfig(**tool_parameters["model"]), text=tool_parameters["text"]
         )
@@ -36,10 +49,21 @@ class ModerationFlagInverted(ResultRule):
             yield self.create_text_message("The text is safe.")
         else:
             yield self.create_text_message("The text was flagged.")
-''', "from dify_plugin.entities.model.moderation import ModerationModelConfig\n")),
+""",
+                "from dify_plugin.entities.model.moderation import ModerationModelConfig\n",
+            ),
+            expect=(
+                (
+                    "tools/echo.py:14:12-14:18",
+                    "`session.model.moderation.invoke` returns True when the text is flagged (unsafe), but this branch treats True as safe; invert the check",
+                ),
+            ),
+        ),
     )
     valid = (
-        Example(tool('''\
+        Example(
+            tool(
+                """\
         flagged = self.session.model.moderation.invoke(
             model_config=ModerationModelConfig(**tool_parameters["model"]), text=tool_parameters["text"]
         )
@@ -47,7 +71,10 @@ class ModerationFlagInverted(ResultRule):
             yield self.create_text_message("The text was flagged.")
         else:
             yield self.create_text_message("The text is safe.")
-''', "from dify_plugin.entities.model.moderation import ModerationModelConfig\n")),
+""",
+                "from dify_plugin.entities.model.moderation import ModerationModelConfig\n",
+            )
+        ),
     )
 
     def render(self, fact: object) -> str:

@@ -88,7 +88,14 @@ class _Kinds:
                 for alias in node.names:
                     if alias.name != "*":
                         invalid.add((alias.asname or alias.name).split(".")[0])
-            elif isinstance(node, ast.Call) and dotted(node.func) in ("isinstance", "hasattr", "getattr", "type", "callable", "vars"):
+            elif isinstance(node, ast.Call) and dotted(node.func) in (
+                "isinstance",
+                "hasattr",
+                "getattr",
+                "type",
+                "callable",
+                "vars",
+            ):
                 if node.args:
                     root = _root_name(node.args[0])
                     if root:
@@ -147,17 +154,30 @@ class ResultAttributeMissing(Rule):
     are left alone.
     """
     invalid = (
-        llm_tool_example(LLM_INVOKE + "        yield self.create_text_message(result.content)"),
+        llm_tool_example(
+            LLM_INVOKE + "        yield self.create_text_message(result.content)",
+            expect=(
+                (
+                    "tools/echo.py:15:40-15:54",
+                    "`.content` does not exist on an LLM result (`LLMResult`, or a stream of chunks): this raises AttributeError; use `result.message.content` (or `result.message.get_text_content()`)",
+                ),
+            ),
+        ),
         llm_tool_example(
             LLM_INVOKE.replace("stream=False", "stream=True")
-            + "        for chunk in result:\n            yield self.create_text_message(chunk.delta.message.text)"
+            + "        for chunk in result:\n            yield self.create_text_message(chunk.delta.message.text)",
+            expect=(
+                (
+                    "tools/echo.py:16:44-16:68",
+                    "`.text` does not exist on an `AssistantPromptMessage`: this raises AttributeError; use `message.get_text_content()`",
+                ),
+            ),
         ),
     )
     valid = (
         llm_tool_example(LLM_INVOKE + "        yield self.create_text_message(result.message.get_text_content())"),
         llm_tool_example(
-            LLM_INVOKE
-            + "        text = result.content if hasattr(result, \"content\") else result.message.get_text_content()\n"
+            LLM_INVOKE + '        text = result.content if hasattr(result, "content") else result.message.get_text_content()\n'
             "        yield self.create_text_message(text)"
         ),
     )
@@ -200,6 +220,5 @@ class ResultAttributeMissing(Rule):
                         yield Finding(
                             module.path,
                             node_span(module, node),
-                            f"{_LABELS[kind]} is not a dict or a list: indexing it raises TypeError; read its"
-                            " attributes instead",
+                            f"{_LABELS[kind]} is not a dict or a list: indexing it raises TypeError; read its attributes instead",
                         )

@@ -32,20 +32,25 @@ class EndpointObjectCalled(Rule):
     """
     invalid = (
         llm_tool_example(
-            "        summary = self.session.model.summary(text=tool_parameters[\"text\"])\n"
+            '        summary = self.session.model.summary(text=tool_parameters["text"])\n'
             "        yield self.create_text_message(summary)",
             selector=False,
+            expect=(
+                (
+                    "tools/echo.py:10:19-10:75",
+                    "`session.model.summary` is an object, not a function: calling it raises TypeError ('object is not callable') on every call; call `session.model.summary.invoke(...)`",
+                ),
+            ),
         ),
     )
     valid = (
         llm_tool_example(
-            "        summary = self.session.model.summary.invoke(text=tool_parameters[\"text\"], instruction=\"shorten\")\n"
+            '        summary = self.session.model.summary.invoke(text=tool_parameters["text"], instruction="shorten")\n'
             "        yield self.create_text_message(summary)",
             selector=False,
         ),
         llm_tool_example(
-            "        llm = getattr(self.session.model, \"llm\")\n"
-            "        yield self.create_text_message(type(llm).__name__)",
+            '        llm = getattr(self.session.model, "llm")\n        yield self.create_text_message(type(llm).__name__)',
             selector=False,
         ),
     )
@@ -65,7 +70,9 @@ class EndpointObjectCalled(Rule):
                 elif methods:
                     fix = "call one of its methods: " + ", ".join(f"`{where}.{m}(...)`" for m in methods)
                 else:
-                    fix = "call an endpoint below it: " + ", ".join(f"`{where}.{o}.invoke(...)`" for o in _objects_below(path)[:4])
+                    fix = "call an endpoint below it: " + ", ".join(
+                        f"`{where}.{o}.invoke(...)`" for o in _objects_below(path)[:4]
+                    )
                 yield Finding(
                     module.path,
                     node_span(module, call.node),

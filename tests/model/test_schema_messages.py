@@ -78,7 +78,11 @@ def test_messages_never_dump_the_validator():
 
 
 def test_typos_are_near_misses_and_leftovers_are_not():
-    _, found = issues(TOOL.format(form="llm").replace("required: true", "requried: true").replace("  name: echo\n", "  name: echo\n  icon: echo.svg\n"))
+    _, found = issues(
+        TOOL.format(form="llm")
+        .replace("required: true", "requried: true")
+        .replace("  name: echo\n", "  name: echo\n  icon: echo.svg\n")
+    )
     unknown = {i.at[-1]: i for i in found if i.unknown_key}
     assert unknown["requried"].near_miss
     assert not unknown["icon"].near_miss and unknown["icon"].message == "unknown key `icon` in `identity`; Dify ignores it"

@@ -7,8 +7,9 @@ plugins) that must stay silent.
 
 from __future__ import annotations
 
-import helpers
 import pytest
+
+import helpers
 from dify_lint.diagnostics import Severity
 from dify_lint.textmatch import near_names, stem_near, strong_near
 from helpers import only, tool_source
@@ -49,7 +50,10 @@ def provider_yaml(tools=("tools/echo.yaml",), extra: str = "") -> str:
     listed = "".join(f"  - {t}\n" for t in tools)
     return (
         "identity:\n  author: example\n  name: example\n  label:\n    en_US: Example\n  description:\n"
-        "    en_US: Example tools.\n  icon: icon.svg\n" + extra + "tools:\n" + listed
+        "    en_US: Example tools.\n  icon: icon.svg\n"
+        + extra
+        + "tools:\n"
+        + listed
         + "extra:\n  python:\n    source: provider/example.py\n"
     )
 
@@ -153,7 +157,13 @@ def test_get_while_a_declared_parameter_is_unread_is_warning(lint):
 
 def test_get_of_an_optional_knob_is_info(lint):
     found = only(
-        lint({"tools/echo.py": tool('n = tool_parameters.get("repeat", 1)\nyield self.create_text_message(tool_parameters["text"] * n)')}),
+        lint(
+            {
+                "tools/echo.py": tool(
+                    'n = tool_parameters.get("repeat", 1)\nyield self.create_text_message(tool_parameters["text"] * n)'
+                )
+            }
+        ),
         "DPL701",
     )
     assert [d.severity for d in found] == [Severity.INFO]
@@ -171,13 +181,21 @@ def test_fallback_to_a_credential_is_fine(lint):
         'key = tool_parameters.get("api_key") or self.runtime.credentials.get("api_key")\n'
         'yield self.create_text_message(tool_parameters["text"] + key)'
     )
-    files = {"tools/echo.py": tool(body), "provider/example.yaml": provider_yaml(extra=CREDENTIALS), "provider/example.py": PROVIDER_PY}
+    files = {
+        "tools/echo.py": tool(body),
+        "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY,
+    }
     assert not only(lint(files), "DPL701")
 
 
 def test_reading_a_credential_from_the_parameters_is_warning(lint):
     body = 'key = tool_parameters.get("api_key")\nyield self.create_text_message(tool_parameters["text"] + key)'
-    files = {"tools/echo.py": tool(body), "provider/example.yaml": provider_yaml(extra=CREDENTIALS), "provider/example.py": PROVIDER_PY}
+    files = {
+        "tools/echo.py": tool(body),
+        "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY,
+    }
     found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.WARNING] and "self.runtime.credentials" in found[0].message
 
@@ -206,13 +224,17 @@ def test_one_finding_per_key(lint):
 
 def test_followed_into_module_function_by_keyword(lint):
     after = '\n\ndef render(prefix: str, params: dict) -> str:\n    return prefix + params["txt"]\n'
-    found = only(lint({"tools/echo.py": tool('yield self.create_text_message(render(">", params=tool_parameters))', after)}), "DPL701")
+    found = only(
+        lint({"tools/echo.py": tool('yield self.create_text_message(render(">", params=tool_parameters))', after)}), "DPL701"
+    )
     assert [d.severity for d in found] == [Severity.ERROR] and found[0].path.endswith("tools/echo.py")
 
 
 def test_followed_into_an_imported_plugin_function(lint):
     files = {
-        "tools/echo.py": HEAD.replace("from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import render")
+        "tools/echo.py": HEAD.replace(
+            "from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import render"
+        )
         + "        yield self.create_text_message(render(tool_parameters))\n",
         "tools/util.py": 'def render(values):\n    return values["txt"]\n',
     }
@@ -221,9 +243,7 @@ def test_followed_into_an_imported_plugin_function(lint):
 
 
 def test_followed_through_self_attribute_and_methods(lint):
-    after = (
-        "\n    def _text(self) -> str:\n        return self.params[\"txt\"]\n"
-    )
+    after = '\n    def _text(self) -> str:\n        return self.params["txt"]\n'
     body = "self.params = tool_parameters\nyield self.create_text_message(self._text())"
     found = only(lint({"tools/echo.py": tool(body, after)}), "DPL701")
     assert [d.severity for d in found] == [Severity.ERROR]
@@ -269,7 +289,9 @@ def test_shared_source_uses_every_yaml(lint):
     files = {
         "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/shout.yaml")),
         "tools/shout.yaml": tool_yaml(parameter("text"), parameter("loud", "boolean", "false", "form"), name="shout"),
-        "tools/echo.py": tool('loud = tool_parameters.get("loud", False)\nextra = tool_parameters.get("suffix")\nyield self.create_text_message(tool_parameters["text"] + str(loud) + str(extra))'),
+        "tools/echo.py": tool(
+            'loud = tool_parameters.get("loud", False)\nextra = tool_parameters.get("suffix")\nyield self.create_text_message(tool_parameters["text"] + str(loud) + str(extra))'
+        ),
     }
     found = only(lint(files), "DPL701")
     assert len(found) == 1 and "`suffix`" in found[0].message and "none of the 2 YAML files" in found[0].message
@@ -284,7 +306,7 @@ def test_tool_class_imported_inside_a_function_is_not_the_source(lint):
     files = {
         "provider/example.py": PROVIDER_PY.replace(
             '        if not credentials.get("api_key"):',
-            "        from tools.echo import EchoTool\n\n        list(EchoTool.from_credentials(credentials).invoke({\"text\": \"x\"}))\n"
+            '        from tools.echo import EchoTool\n\n        list(EchoTool.from_credentials(credentials).invoke({"text": "x"}))\n'
             '        if not credentials.get("api_key"):',
         ),
         "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
@@ -297,7 +319,11 @@ def test_tool_class_imported_inside_a_function_is_not_the_source(lint):
 
 def test_credentials(lint):
     body = 'key = self.runtime.credentials["apikey"]\nbase = self.runtime.credentials.get("base_url", "")\nyield self.create_text_message(base + key + tool_parameters["text"])'
-    files = {"tools/echo.py": tool(body), "provider/example.yaml": provider_yaml(extra=CREDENTIALS), "provider/example.py": PROVIDER_PY}
+    files = {
+        "tools/echo.py": tool(body),
+        "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY,
+    }
     found = only(lint(files), "DPL702")
     assert [(d.severity, "apikey" in d.message) for d in found] == [(Severity.ERROR, True), (Severity.INFO, False)]
 
@@ -404,10 +430,14 @@ def test_optional_parameter_pop_without_default(lint):
     # found on the official aliyuque plugin: `{**tool_parameters}.pop("token")`
     files = {
         "tools/echo.yaml": tool_yaml(parameter("text"), parameter("token", "secret-input", "false")),
-        "tools/echo.py": tool('params = {**tool_parameters}\ntoken = params.pop("token")\nyield self.create_text_message(params["text"] + token)'),
+        "tools/echo.py": tool(
+            'params = {**tool_parameters}\ntoken = params.pop("token")\nyield self.create_text_message(params["text"] + token)'
+        ),
     }
     assert len(only(lint(files), "DPL704")) == 1
-    files["tools/echo.py"] = tool('params = {**tool_parameters}\ntoken = params.pop("token", None)\nyield self.create_text_message(params["text"] + str(token))')
+    files["tools/echo.py"] = tool(
+        'params = {**tool_parameters}\ntoken = params.pop("token", None)\nyield self.create_text_message(params["text"] + str(token))'
+    )
     assert not only(lint(files), "DPL704")
 
 
@@ -427,7 +457,7 @@ def test_optional_parameter_pop_without_default(lint):
     ],
 )
 def test_invoke_not_generator(lint, body, expect):
-    after = "\n    def _run(self, p):\n        yield self.create_text_message(p[\"text\"])\n"
+    after = '\n    def _run(self, p):\n        yield self.create_text_message(p["text"])\n'
     assert bool(only(lint({"tools/echo.py": tool(body, after)}), "DPL705")) is expect
 
 
@@ -461,9 +491,9 @@ def test_dynamic_select_in_local_base_class(lint):
     files = {
         "tools/echo.yaml": tool_yaml(parameter("text"), parameter("channel", "dynamic-select", "true", "form")),
         "tools/base.py": "from dify_plugin import Tool\n\n\nclass BaseTool(Tool):\n    def _fetch_parameter_options(self, parameter):\n        return []\n",
-        "tools/echo.py": tool('yield self.create_text_message(tool_parameters["text"] + tool_parameters["channel"])').replace(
-            "class EchoTool(Tool)", "class EchoTool(BaseTool)"
-        ).replace("from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.base import BaseTool"),
+        "tools/echo.py": tool('yield self.create_text_message(tool_parameters["text"] + tool_parameters["channel"])')
+        .replace("class EchoTool(Tool)", "class EchoTool(BaseTool)")
+        .replace("from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.base import BaseTool"),
     }
     assert not only(lint(files), "DPL707")
 
@@ -471,9 +501,9 @@ def test_dynamic_select_in_local_base_class(lint):
 def test_dynamic_select_with_unknown_base_is_silent(lint):
     files = {
         "tools/echo.yaml": tool_yaml(parameter("text"), parameter("channel", "dynamic-select", "true", "form")),
-        "tools/echo.py": tool('yield self.create_text_message(tool_parameters["text"])').replace(
-            "class EchoTool(Tool)", "class EchoTool(Tool, SomeMixin)"
-        ).replace("from dify_plugin import Tool", "from dify_plugin import Tool\nfrom mixins import SomeMixin"),
+        "tools/echo.py": tool('yield self.create_text_message(tool_parameters["text"])')
+        .replace("class EchoTool(Tool)", "class EchoTool(Tool, SomeMixin)")
+        .replace("from dify_plugin import Tool", "from dify_plugin import Tool\nfrom mixins import SomeMixin"),
     }
     assert not only(lint(files), "DPL707")
 
@@ -502,7 +532,10 @@ def test_validate_credentials_missing(lint):
     ],
 )
 def test_select_default(lint, default, options, expect):
-    listed = "".join(f"      - value: {o if not isinstance(o, bool) else str(o).lower()}\n        label:\n          en_US: o\n" for o in options)
+    listed = "".join(
+        f"      - value: {o if not isinstance(o, bool) else str(o).lower()}\n        label:\n          en_US: o\n"
+        for o in options
+    )
     multiple = "    multiple: true\n" if default.startswith("[") else ""
     extra = f"{multiple}    default: {default}\n    options:\n{listed}"
     files = {"tools/echo.yaml": tool_yaml(parameter("text"), parameter("style", "select", "false", "form", extra))}
@@ -514,12 +547,16 @@ def test_helper_shared_by_two_tools_is_judged_per_tool(lint):
     # tool declares it; the read must still count as undeclared for the tool that does not
     helper = 'def common(params):\n    return {"prompt": params["text"], "negative": params.get("negative_prompt", "").strip()}\n'
     body = "yield self.create_json_message(common(tool_parameters))"
-    head = lambda source: source.replace("from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import common")
+    head = lambda source: source.replace(
+        "from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import common"
+    )
     files = {
         "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/paint.yaml")),
         "tools/util.py": helper,
         "tools/echo.py": head(tool(body)),
-        "tools/paint.yaml": tool_yaml(parameter("text"), parameter("negative_prompt", required="false"), source="tools/paint.py", name="paint"),
+        "tools/paint.yaml": tool_yaml(
+            parameter("text"), parameter("negative_prompt", required="false"), source="tools/paint.py", name="paint"
+        ),
         "tools/paint.py": head(tool(body)).replace("class EchoTool", "class PaintTool"),
     }
     found = only(lint(files), "DPL701")
@@ -533,7 +570,11 @@ def test_helper_shared_by_two_tools_is_judged_per_tool(lint):
 def test_credentials_read_through_self_elsewhere(lint, passing):
     # the declared `api_key` may be read where `self` (or its runtime) goes: not "never read"
     body = f'{passing}\nbase = self.runtime.credentials.get("base_url", "")\nyield self.create_text_message(base + tool_parameters["text"])'
-    files = {"tools/echo.py": tool(body), "provider/example.yaml": provider_yaml(extra=CREDENTIALS), "provider/example.py": PROVIDER_PY.replace('credentials.get("api_key")', "True")}
+    files = {
+        "tools/echo.py": tool(body),
+        "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY.replace('credentials.get("api_key")', "True"),
+    }
     found = only(lint(files), "DPL702")
     assert [d.severity for d in found] == [Severity.INFO]
     files["tools/echo.py"] = tool(body.replace(passing, "client = None"))

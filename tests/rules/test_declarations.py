@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dify_lint.diagnostics import Severity
 from dify_lint.rules import InvalidScope
 
@@ -13,7 +14,9 @@ def problems(kind: str, scope: str, context: str = "tool"):
     return list(RULE._problems(kind, scope, context))
 
 
-@pytest.mark.parametrize("scope", ["llm", "tool-call&llm", "llm&tool-call", "llm & vision", "text-embedding", "rerank", "tts&document"])
+@pytest.mark.parametrize(
+    "scope", ["llm", "tool-call&llm", "llm&tool-call", "llm & vision", "text-embedding", "rerank", "tts&document"]
+)
 def test_valid_model_scopes(scope):
     assert problems("model-selector", scope) == []
 
@@ -36,15 +39,15 @@ def test_invalid_model_scopes(scope, fragment, severity):
 def test_endpoint_settings_take_one_scope_value():
     assert problems("model-selector", "all", "setting") == []
     assert problems("model-selector", "llm", "setting") == []
-    (message, level), = problems("model-selector", "llm&vision", "setting")
+    ((message, level),) = problems("model-selector", "llm&vision", "setting")
     assert "one value" in message and level is None
-    (message, level), = problems("model-selector", "rerank", "setting")
+    ((message, level),) = problems("model-selector", "rerank", "setting")
     assert "score_threshold and top_n" in message and level is Severity.WARNING
 
 
 def test_app_and_variable_scopes():
     assert problems("app-selector", "chat") == []
-    (message, level), = problems("app-selector", "chat&workflow")
+    ((message, level),) = problems("app-selector", "chat&workflow")
     assert level is Severity.WARNING and "lists no app" in message
     assert "not one of" in problems("app-selector", "agent")[0][0]
     assert problems("any", "array[file]&string") == []

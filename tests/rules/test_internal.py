@@ -10,7 +10,14 @@ from dify_lint.registry import all_rules
 
 
 def test_internal_family_codes():
-    assert [rule.code for rule in all_rules() if rule.code.startswith("DPL0")] == ["DPL001", "DPL002", "DPL003", "DPL004", "DPL005", "DPL006"]
+    assert [rule.code for rule in all_rules() if rule.code.startswith("DPL0")] == [
+        "DPL001",
+        "DPL002",
+        "DPL003",
+        "DPL004",
+        "DPL005",
+        "DPL006",
+    ]
 
 
 def test_a_broken_file_is_reported_once_and_other_files_are_still_checked(tmp_path, run_cli):

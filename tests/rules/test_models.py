@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import materialize
@@ -52,7 +53,14 @@ def _parameter(name: str, kind: str, scope: str | None) -> str:
     lines = [f"  - name: {name}", f"    type: {kind}"]
     if scope is not None:
         lines.append(f"    scope: {scope}")
-    lines += ["    required: true", "    form: form", "    label:", f"      en_US: {name}", "    human_description:", f"      en_US: {name}"]
+    lines += [
+        "    required: true",
+        "    form: form",
+        "    label:",
+        f"      en_US: {name}",
+        "    human_description:",
+        f"      en_US: {name}",
+    ]
     return "\n".join(lines)
 
 
@@ -98,7 +106,9 @@ def tool(body: str) -> str:
 
 
 def llm_call(config: str) -> str:
-    return f"self.session.model.llm.invoke(model_config={config}, prompt_messages=[UserPromptMessage(content='hi')], stream=False)\n"
+    return (
+        f"self.session.model.llm.invoke(model_config={config}, prompt_messages=[UserPromptMessage(content='hi')], stream=False)\n"
+    )
 
 
 def embed_call(config: str) -> str:
@@ -110,8 +120,18 @@ def embed_call(config: str) -> str:
 
 @pytest.mark.parametrize(
     ("scope", "expected"),
-    [(None, "llm"), ("", "llm"), ("llm", "llm"), ("tool-call&llm", "llm"), ("llm&vision", "llm"), ("vision", "llm"),
-     ("text-embedding", "text-embedding"), ("rerank&vision", "rerank"), ("all", "all"), (" tts ", "tts")],
+    [
+        (None, "llm"),
+        ("", "llm"),
+        ("llm", "llm"),
+        ("tool-call&llm", "llm"),
+        ("llm&vision", "llm"),
+        ("vision", "llm"),
+        ("text-embedding", "text-embedding"),
+        ("rerank&vision", "rerank"),
+        ("all", "all"),
+        (" tts ", "tts"),
+    ],
 )
 def test_selector_model_type(scope, expected):
     assert selector_model_type(scope) == expected
@@ -133,8 +153,10 @@ def test_scope_mismatch_reported_at_the_call_with_the_scope_related(tmp_path):
 
 def test_absent_scope_means_llm_and_points_at_type(tmp_path):
     files = tool_files(
-        tool("from dify_plugin.entities.model.moderation import ModerationModelConfig\n"
-             'self.session.model.moderation.invoke(model_config=ModerationModelConfig(**tool_parameters["model"]), text="x")\n'),
+        tool(
+            "from dify_plugin.entities.model.moderation import ModerationModelConfig\n"
+            'self.session.model.moderation.invoke(model_config=ModerationModelConfig(**tool_parameters["model"]), text="x")\n'
+        ),
         ("model", "model-selector", None),
     )
     root = materialize(Example(files), tmp_path / "plugin")
@@ -156,7 +178,8 @@ def test_scope_followed_through_branches(tmp_path):
             chosen = tool_parameters["fast"]
         else:
             chosen = tool_parameters["model"]
-        """ + llm_call("chosen")
+        """
+        + llm_call("chosen")
     )
     files = tool_files(code, ("model", "model-selector", "llm"), ("fast", "model-selector", "rerank"))
     assert codes(files, tmp_path) == ["DPL401"]
@@ -167,7 +190,8 @@ def test_scope_followed_through_fields_copied_one_by_one(tmp_path):
         """\
         selected = tool_parameters["model"]
         config = TextEmbeddingModelConfig(provider=selected["provider"], model=selected.get("model"))
-        """ + embed_call("config")
+        """
+        + embed_call("config")
     )
     assert codes(tool_files(code, ("model", "model-selector", "llm")), tmp_path) == ["DPL401"]
 
@@ -235,7 +259,10 @@ def test_scope_followed_through_a_pydantic_parameters_model(tmp_path):
     from dify_lint.examples import BASE_PLUGINS
 
     base_yaml = (BASE_PLUGINS / "agent/strategies/simple.yaml").read_text()
-    wrong = {"strategies/simple.py": strategy, "strategies/simple.yaml": base_yaml.replace("scope: tool-call&llm", "scope: text-embedding")}
+    wrong = {
+        "strategies/simple.py": strategy,
+        "strategies/simple.yaml": base_yaml.replace("scope: tool-call&llm", "scope: text-embedding"),
+    }
     right = {"strategies/simple.py": strategy}
     assert codes(wrong, tmp_path / "wrong", base="agent") == ["DPL401"]
     # the look-alike: an AgentModelConfig passed to llm is an LLMModelConfig
@@ -293,7 +320,9 @@ def test_unknown_origin_is_silent(tmp_path):
     code = "import json\n\n\n" + tool(
         """\
         config = json.loads(tool_parameters["text"])
-        """ + embed_call("TextEmbeddingModelConfig(**config)") + llm_call("LLMModelConfig(**config)")
+        """
+        + embed_call("TextEmbeddingModelConfig(**config)")
+        + llm_call("LLMModelConfig(**config)")
     )
     assert codes(tool_files(code, ("model", "model-selector", "llm")), tmp_path) == []
 
@@ -508,7 +537,10 @@ def test_self_attribute_filled_in_another_method_may_have_any_key(tmp_path):
         "        config['completion_params'] = {}\n"
     )
     assert codes(tool_files(code), tmp_path) == []
-    plain = code.replace("        config = self.config\n        config['mode'] = 'chat'\n        config['completion_params'] = {}\n", "        pass\n")
+    plain = code.replace(
+        "        config = self.config\n        config['mode'] = 'chat'\n        config['completion_params'] = {}\n",
+        "        pass\n",
+    )
     assert codes(tool_files(plain), tmp_path / "plain") == ["DPL402", "DPL403"]
 
 

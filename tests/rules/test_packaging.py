@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import BASE_PLUGINS
@@ -95,7 +96,9 @@ def test_unresolvable_base_with_no_subclass_is_silent(tmp_path):
 def test_stdlib_and_builtin_bases_are_known(tmp_path):
     source = "import enum\n\n\nclass Mode(enum.Enum):\n    A = 1\n\n\nclass Failure(Exception):\n    pass\n"
     found = run(tmp_path, "DPL303", {"tools/echo.py": source})
-    assert messages(found) == ['`tools/echo.py` defines no module-level subclass of `Tool`; the SDK stops with "Missing subclass of Tool"']
+    assert messages(found) == [
+        '`tools/echo.py` defines no module-level subclass of `Tool`; the SDK stops with "Missing subclass of Tool"'
+    ]
 
 
 def test_sdk_subclass_imported_by_name_counts(tmp_path):
@@ -134,7 +137,10 @@ def test_trigger_subscription_constructor(tmp_path):
         "from dify_plugin.interfaces.trigger import Trigger",
         "from dify_plugin.interfaces.trigger import Trigger, TriggerSubscriptionConstructor",
     )
-    two = source + "\n\nclass A(TriggerSubscriptionConstructor):\n    pass\n\n\nclass B(TriggerSubscriptionConstructor):\n    pass\n"
+    two = (
+        source
+        + "\n\nclass A(TriggerSubscriptionConstructor):\n    pass\n\n\nclass B(TriggerSubscriptionConstructor):\n    pass\n"
+    )
     found = run(tmp_path / "two", "DPL303", {"provider/example.py": two}, base="trigger")
     assert len(found) == 1 and "only one" in found[0].message
     one = source + "\n\nclass A(TriggerSubscriptionConstructor):\n    pass\n"
@@ -164,7 +170,9 @@ def test_symlink_out_of_the_root(tmp_path):
     plugin = build(tmp_path, {})
     link = plugin.fs.root / "tools" / "linked.yaml"
     os.symlink(outside, link)
-    (plugin.fs.root / "provider" / "example.yaml").write_text(PROVIDER_YAML.replace("tools/echo.yaml", "tools/linked.yaml"), "utf-8")
+    (plugin.fs.root / "provider" / "example.yaml").write_text(
+        PROVIDER_YAML.replace("tools/echo.yaml", "tools/linked.yaml"), "utf-8"
+    )
     (plugin,) = find_plugin_roots([str(plugin.fs.root)])
     found = lint_plugin(plugin, [find_rule("DPL302"), find_rule("DPL301")])
     assert [d.code for d in found] == ["DPL302"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from dify_lint.examples import base_file
 from dify_lint.rules.permissions._common import permission_flag
 from helpers import build
@@ -12,7 +13,10 @@ from helpers import build
 CALLS = {
     "self.session.model.llm.invoke(model_config={}, prompt_messages=[])": ("model", "llm"),
     "self.session.model.summary.invoke(text='x', instruction='y')": ("model", "llm"),
-    "self.session.model.llm_structured_output.invoke(model_config={}, prompt_messages=[], structured_output_schema={})": ("model", "llm"),
+    "self.session.model.llm_structured_output.invoke(model_config={}, prompt_messages=[], structured_output_schema={})": (
+        "model",
+        "llm",
+    ),
     "self.session.model.text_embedding.invoke_multimodal(model_config=cfg, documents=[])": ("model", "text_embedding"),
     "self.session.model.rerank.invoke(model_config=cfg, docs=[], query='q')": ("model", "rerank"),
     "self.session.tool.invoke_builtin_tool(provider='p', tool_name='t', parameters={})": ("tool",),
@@ -48,17 +52,23 @@ def _plugin(tmp_path, call: str, grant: str | None):
 @pytest.mark.parametrize("call", sorted(CALLS))
 def test_each_call_needs_its_permission(call, tmp_path, run_cli):
     flags = CALLS[call]
-    missing = json.loads(run_cli("check", str(_plugin(tmp_path / "a", call, None)), "--select", "DPL601", "--output-format", "json").stdout)
+    missing = json.loads(
+        run_cli("check", str(_plugin(tmp_path / "a", call, None)), "--select", "DPL601", "--output-format", "json").stdout
+    )
     assert len(missing) == 1 and missing[0]["filename"].endswith("tools/echo.py")
     assert missing[0]["related"][0]["filename"].endswith("manifest.yaml")
     granted = json.loads(
-        run_cli("check", str(_plugin(tmp_path / "b", call, GRANTS[flags])), "--select", "DPL601", "--output-format", "json").stdout
+        run_cli(
+            "check", str(_plugin(tmp_path / "b", call, GRANTS[flags])), "--select", "DPL601", "--output-format", "json"
+        ).stdout
     )
     assert granted == []
 
 
 def test_a_model_flag_needs_model_enabled(tmp_path, run_cli):
-    root = _plugin(tmp_path, "self.session.model.llm.invoke(model_config={}, prompt_messages=[])", "    model:\n      llm: true\n")
+    root = _plugin(
+        tmp_path, "self.session.model.llm.invoke(model_config={}, prompt_messages=[])", "    model:\n      llm: true\n"
+    )
     found = json.loads(run_cli("check", str(root), "--select", "DPL601", "--output-format", "json").stdout)
     assert len(found) == 1 and "model.enabled: true" in found[0]["message"]
 

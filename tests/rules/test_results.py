@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from helpers import lint as lint_files
 
 RESULT_CODES = [f"DPL50{i}" for i in range(1, 9)]
@@ -69,7 +70,7 @@ UNSAFE_USES = {
     "str method": "for chunk in response:\n    yield self.create_text_message(chunk.delta.message.content.strip())\n",
     "f-string": 'for chunk in response:\n    yield self.create_text_message(f"data: {chunk.delta.message.content}")\n',
     "json.dumps": 'for chunk in response:\n    yield self.create_text_message(json.dumps({"delta": chunk.delta.message.content}))\n',
-    "len": 'n = 0\nfor chunk in response:\n    n += len(chunk.delta.message.content)\nyield self.create_text_message(str(n))\n',
+    "len": "n = 0\nfor chunk in response:\n    n += len(chunk.delta.message.content)\nyield self.create_text_message(str(n))\n",
     "comparison": 'for chunk in response:\n    if chunk.delta.message.content == "[DONE]":\n        break\n',
     "text message": "for chunk in response:\n    yield self.create_text_message(chunk.delta.message.content)\n",
     "text keyword": "for chunk in response:\n    yield self.create_text_message(text=chunk.delta.message.content)\n",
@@ -196,7 +197,9 @@ def test_other_stream_shapes_are_not_chunks(tmp_path):
 
 
 def test_model_plugins_and_tests_are_left_alone(tmp_path):
-    body = 'text = ""\nfor chunk in self._chunks():\n    text += chunk.delta.message.content\nyield self.create_text_message(text)\n'
+    body = (
+        'text = ""\nfor chunk in self._chunks():\n    text += chunk.delta.message.content\nyield self.create_text_message(text)\n'
+    )
     assert found(body, tmp_path, path="tests/test_stream.py") == []
     assert found(body, tmp_path / "model", base="model", path="models/llm/helpers.py") == []
 
@@ -229,7 +232,10 @@ def test_blocking_result_iterated(use, tmp_path):
 
 def test_blocking_result_fields_unpacked_is_fine(tmp_path):
     # iterating a pydantic model yields (field, value) pairs; unpacking them is deliberate
-    body = llm("False") + 'for key, value in response:\n    if key == "message":\n        yield self.create_text_message(value.get_text_content())\n'
+    body = (
+        llm("False")
+        + 'for key, value in response:\n    if key == "message":\n        yield self.create_text_message(value.get_text_content())\n'
+    )
     assert found(body, tmp_path) == []
 
 
@@ -302,8 +308,8 @@ def test_non_literal_stream_with_a_type_branch(guard, tmp_path):
 
 
 def test_if_stream_on_the_same_expression(tmp_path):
-    body = "stream = self._wants_stream(tool_parameters)\n" + llm("stream") + (
-        "if stream:\n" + STREAM_USE + "else:\n" + RESULT_USE
+    body = (
+        "stream = self._wants_stream(tool_parameters)\n" + llm("stream") + ("if stream:\n" + STREAM_USE + "else:\n" + RESULT_USE)
     )
     assert found(body, tmp_path) == []
 
@@ -321,9 +327,9 @@ def test_stream_variable_bound_to_a_literal(tmp_path):
 # -- DPL504 unchecked-optional-result-field ----------------------------------------------------
 
 OPTIONAL = {
-    "usage": 'n = 0\nfor chunk in response:\n    n += chunk.delta.usage.total_tokens\nyield self.create_text_message(str(n))\n',
-    "usage alias": 'for chunk in response:\n    usage = chunk.delta.usage\n    yield self.create_text_message(str(usage.total_tokens))\n',
-    "finish_reason": 'for chunk in response:\n    yield self.create_text_message(chunk.delta.finish_reason.upper())\n',
+    "usage": "n = 0\nfor chunk in response:\n    n += chunk.delta.usage.total_tokens\nyield self.create_text_message(str(n))\n",
+    "usage alias": "for chunk in response:\n    usage = chunk.delta.usage\n    yield self.create_text_message(str(usage.total_tokens))\n",
+    "finish_reason": "for chunk in response:\n    yield self.create_text_message(chunk.delta.finish_reason.upper())\n",
 }
 
 
@@ -335,7 +341,9 @@ def test_optional_field_used_without_check(case, tmp_path):
 def test_structured_output_without_check(tmp_path):
     body = llm("False", structured=True) + 'yield self.create_json_message(dict(response.structured_output["answer"]))\n'
     assert codes(body, tmp_path) == ["DPL504"]
-    stream = llm(structured=True) + 'for chunk in response:\n    yield self.create_text_message(chunk.structured_output.get("a"))\n'
+    stream = (
+        llm(structured=True) + 'for chunk in response:\n    yield self.create_text_message(chunk.structured_output.get("a"))\n'
+    )
     assert codes(stream, tmp_path / "stream") == ["DPL504"]
 
 
@@ -405,7 +413,7 @@ TTS = 'audio = self.session.model.tts.invoke(model_config=self._tts(), content_t
     "use",
     [
         "yield self.create_blob_message(audio)\n",
-        'yield self.create_text_message(str(len(audio)))\n',
+        "yield self.create_text_message(str(len(audio)))\n",
         'data = audio + b""\nyield self.create_blob_message(data)\n',
         'with open("/tmp/a.mp3", "wb") as f:\n    f.write(audio)\nyield self.create_text_message("ok")\n',
         "yield self.create_blob_message(io.BytesIO(audio).getvalue())\n",
@@ -422,12 +430,21 @@ def test_tts_result_iterated(tmp_path):
 
 # -- DPL507 speech2text-file-not-io ------------------------------------------------------------
 
-S2T = "text = self.session.model.speech2text.invoke(model_config=self._s2t(), file={file})\nyield self.create_text_message(text)\n"
+S2T = (
+    "text = self.session.model.speech2text.invoke(model_config=self._s2t(), file={file})\nyield self.create_text_message(text)\n"
+)
 
 
 @pytest.mark.parametrize(
     "file",
-    ['b"RIFF"', 'open("a.mp3", "rb").read()', "tool_parameters['audio'].blob", '"/tmp/audio.mp3"', 'os.path.join("/tmp", "a.mp3")', 'f"/tmp/{tool_parameters[\'name\']}.mp3"'],
+    [
+        'b"RIFF"',
+        'open("a.mp3", "rb").read()',
+        "tool_parameters['audio'].blob",
+        '"/tmp/audio.mp3"',
+        'os.path.join("/tmp", "a.mp3")',
+        "f\"/tmp/{tool_parameters['name']}.mp3\"",
+    ],
 )
 def test_speech2text_given_bytes_or_path(file, tmp_path):
     assert codes(S2T.format(file=file), tmp_path) == ["DPL507"]
@@ -458,7 +475,8 @@ MODERATION = 'result = self.session.model.moderation.invoke(model_config=self._m
     [
         'is_safe = self.session.model.moderation.invoke(model_config=self._moderation(), text="hi")\nyield self.create_text_message(str(is_safe))\n',
         MODERATION + 'if result:\n    yield self.create_text_message("Content is safe")\n',
-        MODERATION + 'if not result:\n    yield self.create_text_message("Content was flagged")\nelse:\n    yield self.create_text_message("ok")\n',
+        MODERATION
+        + 'if not result:\n    yield self.create_text_message("Content was flagged")\nelse:\n    yield self.create_text_message("ok")\n',
         MODERATION + 'yield self.create_json_message({"safe": result})\n',
     ],
 )
@@ -469,7 +487,8 @@ def test_moderation_read_as_safe(body, tmp_path):
 @pytest.mark.parametrize(
     "body",
     [
-        MODERATION + 'if result:\n    yield self.create_text_message("Content was flagged")\nelse:\n    yield self.create_text_message("Content is safe")\n',
+        MODERATION
+        + 'if result:\n    yield self.create_text_message("Content was flagged")\nelse:\n    yield self.create_text_message("Content is safe")\n',
         MODERATION + 'if not result:\n    yield self.create_text_message("safe")\n',
         MODERATION + 'if result:\n    yield self.create_text_message("Content is not safe")\n',
         'flagged = self.session.model.moderation.invoke(model_config=self._moderation(), text="hi")\nyield self.create_json_message({"flagged": flagged})\n',
@@ -480,8 +499,10 @@ def test_moderation_read_correctly(body, tmp_path):
 
 
 def test_if_stream_on_an_alias_of_the_argument(tmp_path):
-    body = "flag = tool_parameters.get('stream')\n" + llm("tool_parameters.get('stream')") + (
-        "if flag:\n" + STREAM_USE + "else:\n" + RESULT_USE
+    body = (
+        "flag = tool_parameters.get('stream')\n"
+        + llm("tool_parameters.get('stream')")
+        + ("if flag:\n" + STREAM_USE + "else:\n" + RESULT_USE)
     )
     assert found(body, tmp_path) == []
 
@@ -495,7 +516,9 @@ def test_star_arguments_say_nothing(tmp_path):
 def test_chunk_shape_is_evidence_for_content_only(tmp_path):
     # a loop over something else whose items read `.delta.message.content`: content is checked,
     # but `delta.usage` of an unknown stream is not known to be optional
-    body = 'for event in self._events():\n    text = event.delta.message.content.strip()\n    n = event.delta.usage.total_tokens\n'
+    body = (
+        "for event in self._events():\n    text = event.delta.message.content.strip()\n    n = event.delta.usage.total_tokens\n"
+    )
     assert found(body, tmp_path) == [("DPL501", 2, "ERROR")]
 
 
@@ -517,8 +540,11 @@ def test_cohere_stream_is_not_a_dify_stream(tmp_path):
     ],
 )
 def test_str_check_without_else_when_the_loop_uses_the_content_elsewhere(other, tmp_path):
-    body = llm() + "for chunk in response:\n    content = chunk.delta.message.content\n" + other + (
-        "    if isinstance(content, str):\n        yield self.create_text_message(content)\n"
+    body = (
+        llm()
+        + "for chunk in response:\n    content = chunk.delta.message.content\n"
+        + other
+        + ("    if isinstance(content, str):\n        yield self.create_text_message(content)\n")
     )
     assert found(body, tmp_path) == []
 

@@ -3,8 +3,9 @@ taken apart or hard-coded, and LLM schemas built in code without `mode`."""
 
 from __future__ import annotations
 
-import helpers
 import pytest
+
+import helpers
 from dify_lint.examples import base_file
 from helpers import tool_source
 
@@ -63,7 +64,7 @@ def codes(found):
     ("call", "fix"),
     [
         ('self.session.model.summary(text="x")', "session.model.summary.invoke(...)"),
-        ('self.session.model.llm(model_config={}, prompt_messages=[])', "session.model.llm.invoke(...)"),
+        ("self.session.model.llm(model_config={}, prompt_messages=[])", "session.model.llm.invoke(...)"),
         ('session.storage("k")', "`session.storage.get(...)`"),
         ("self.session.model(x)", "session.model.llm.invoke(...)"),
     ],
@@ -96,21 +97,25 @@ def test_endpoint_object_lookalikes(lint, body):
         (CALL.format(stream="False") + "yield self.create_text_message(response.choices[0])", ["choices"]),
         (CALL.format(stream="False") + "yield self.create_text_message(response.message.text)", ["text"]),
         (CALL.format(stream="True") + "for chunk in response:\n    yield self.create_text_message(chunk.content)", ["content"]),
-        (CALL.format(stream="True") + "for chunk in response:\n    yield self.create_text_message(chunk.message.content)", ["message"]),
+        (
+            CALL.format(stream="True") + "for chunk in response:\n    yield self.create_text_message(chunk.message.content)",
+            ["message"],
+        ),
         (CALL.format(stream="True") + "for chunk in response:\n    yield self.create_text_message(chunk.delta.text)", ["text"]),
         (
-            CALL.format(stream="True") + "for chunk in response:\n    delta = chunk.delta\n    m = delta.message\n    yield self.create_text_message(m.text)",
+            CALL.format(stream="True")
+            + "for chunk in response:\n    delta = chunk.delta\n    m = delta.message\n    yield self.create_text_message(m.text)",
             ["text"],
         ),
         (CALL.format(stream="False") + 'yield self.create_json_message(response["message"])', ["index"]),
         (
             'r = self.session.model.rerank.invoke(model_config=RerankModelConfig(**tool_parameters["model"], score_threshold=0, top_n=3), docs=["a"], query="q")\n'
-            "for d in r.docs:\n    yield self.create_json_message({\"s\": d.relevance_score})",
+            'for d in r.docs:\n    yield self.create_json_message({"s": d.relevance_score})',
             ["relevance_score"],
         ),
         (
             'e = self.session.model.text_embedding.invoke(model_config=TextEmbeddingModelConfig(**tool_parameters["model"]), texts=["a"])\n'
-            "yield self.create_json_message({\"v\": e.data[0].embedding})",
+            'yield self.create_json_message({"v": e.data[0].embedding})',
             ["data"],
         ),
         (
@@ -136,9 +141,11 @@ def test_result_attribute_missing(lint, body, expected):
     [
         CALL.format(stream="False") + "yield self.create_text_message(response.message.get_text_content())",
         CALL.format(stream="False") + "yield self.create_json_message(response.model_dump())",
-        CALL.format(stream="True") + "for chunk in response:\n    yield self.create_text_message(chunk.delta.message.get_text_content())",
+        CALL.format(stream="True")
+        + "for chunk in response:\n    yield self.create_text_message(chunk.delta.message.get_text_content())",
         # guarded by hasattr / getattr / isinstance: the code expects several shapes
-        CALL.format(stream="False") + 'text = response.content if hasattr(response, "content") else response.message.content\nyield self.create_text_message(text)',
+        CALL.format(stream="False")
+        + 'text = response.content if hasattr(response, "content") else response.message.content\nyield self.create_text_message(text)',
         CALL.format(stream="False") + 'yield self.create_text_message(getattr(response, "text", ""))',
         CALL.format(stream="False") + "if isinstance(response, dict):\n    yield self.create_json_message(response['choices'])",
         # one name, two kinds of value: not followed
@@ -157,11 +164,11 @@ def test_result_attribute_lookalikes(lint, body):
 def test_result_name_reused_in_branches(lint):
     body = (
         "if tool_parameters.get('stream'):\n"
-        "    " + CALL.format(stream="True")
+        "    "
+        + CALL.format(stream="True")
         + "    for chunk in response:\n        yield self.create_text_message(chunk.delta.message.get_text_content())\n"
         "else:\n"
-        "    " + CALL.format(stream="False")
-        + "    yield self.create_text_message(response.message.get_text_content())"
+        "    " + CALL.format(stream="False") + "    yield self.create_text_message(response.message.get_text_content())"
     )
     assert not lint({"tools/echo.py": tool(body)})
 
@@ -183,7 +190,7 @@ def test_provider_rewritten(lint, rewrite):
         'name = tool_parameters["model"]["model"]\n'
         f"provider = {rewrite}\n"
         'result = self.session.model.text_embedding.invoke(model_config=TextEmbeddingModelConfig(provider=provider, model=name), texts=["a"])\n'
-        "yield self.create_json_message({\"n\": len(result.embeddings)})"
+        'yield self.create_json_message({"n": len(result.embeddings)})'
     )
     found = lint({"tools/echo.py": tool(body)})
     assert codes(found) == ["DPL490"]
@@ -193,7 +200,7 @@ def test_provider_rewritten_inline_and_in_dict(lint):
     body = (
         'selected = tool_parameters["model"]\n'
         'config = {"provider": selected["provider"].split("/")[-1], "model": selected["model"], "mode": "chat"}\n'
-        'result = self.session.model.llm.invoke(model_config=config, prompt_messages=[], stream=False)\n'
+        "result = self.session.model.llm.invoke(model_config=config, prompt_messages=[], stream=False)\n"
         "yield self.create_text_message(result.message.get_text_content())"
     )
     assert codes(lint({"tools/echo.py": tool(body)})) == ["DPL490"]

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from dify_lint.source.files import read_text
 from dify_lint.source.fs import DiskFS, Kind, OverlayFS, ReadFailure, ZipFS
 

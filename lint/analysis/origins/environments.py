@@ -83,7 +83,16 @@ PURE_CALLS = {
     "logging.info", "logging.debug", "logging.warning", "logging.error", "id", "type", "iter", "next", "enumerate",
     "zip", "any", "all", "set", "min", "max", "range", "format",
 }  # fmt: skip
-DICT_TYPES = {"dict", "Dict", "Mapping", "MutableMapping", "typing.Dict", "typing.Mapping", "collections.abc.Mapping", "abc.Mapping"}
+DICT_TYPES = {
+    "dict",
+    "Dict",
+    "Mapping",
+    "MutableMapping",
+    "typing.Dict",
+    "typing.Mapping",
+    "collections.abc.Mapping",
+    "abc.Mapping",
+}
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
@@ -284,17 +293,30 @@ class FlowBuilder:
 
     def _self_attribute_name(self, node: ast.expr, env: Env) -> str | None:
         """X when node is `self.X`, or a name bound only to `self.X` (an alias of it)."""
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == self.self_name and self.self_name:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == self.self_name
+            and self.self_name
+        ):
             return node.attr
         if isinstance(node, ast.Name) and node.id in env:
             defs = env[node.id].defs
             if len(defs) == 1 and defs[0].kind == "assign" and defs[0].node is not node:
-                return self._self_attribute_name(defs[0].node, defs[0].env or {}) if isinstance(defs[0].node, ast.Attribute) else None
+                return (
+                    self._self_attribute_name(defs[0].node, defs[0].env or {})
+                    if isinstance(defs[0].node, ast.Attribute)
+                    else None
+                )
         return None
 
     def mutation(self, value: ast.expr, env: Env) -> Env:
         """`d.update({...})`, `d.setdefault("k", v)`: keys the dict named d gains."""
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ("update", "setdefault", "__setitem__"):
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in ("update", "setdefault", "__setitem__")
+        ):
             attribute = self._self_attribute_name(value.func.value, env)
             if attribute is not None:
                 self.result.self_mutated.add(attribute)
@@ -455,4 +477,3 @@ def literal_keys(node: ast.expr) -> frozenset | None:
             return None
         keys.add((key, value))
     return frozenset(keys)
-

@@ -217,7 +217,9 @@ class ValueFlow:
             if argument is None:
                 origins.add(UNKNOWN)
             elif argument is _SELF:
-                origins |= self.evaluate(call.func.value, caller_frame, env) if isinstance(call.func, ast.Attribute) else {UNKNOWN}
+                origins |= (
+                    self.evaluate(call.func.value, caller_frame, env) if isinstance(call.func, ast.Attribute) else {UNKNOWN}
+                )
             elif argument is _DEFAULT:
                 origins |= self.evaluate(param.default, Frame(func.parent or func, (), frame.depth + 1), self._def_env(func))
             else:
@@ -484,7 +486,12 @@ class ValueFlow:
     def config_class(self, module: PyModule, func_node: ast.expr, env: Env | None = None) -> tuple[str, str] | None:
         """(config class name, "call" | "validate" | "other") when `func_node` names an SDK config class."""
         how = "call"
-        if isinstance(func_node, ast.Attribute) and func_node.attr in ("model_validate", "parse_obj", "model_construct", "construct"):
+        if isinstance(func_node, ast.Attribute) and func_node.attr in (
+            "model_validate",
+            "parse_obj",
+            "model_construct",
+            "construct",
+        ):
             how = "validate" if func_node.attr in ("model_validate", "parse_obj") else "other"
             func_node = func_node.value
         name = dotted(func_node)
@@ -630,7 +637,9 @@ class ValueFlow:
                 flow = self.flow(caller)
                 for call in flow.calls:
                     callee = call.func
-                    last = callee.attr if isinstance(callee, ast.Attribute) else callee.id if isinstance(callee, ast.Name) else None
+                    last = (
+                        callee.attr if isinstance(callee, ast.Attribute) else callee.id if isinstance(callee, ast.Name) else None
+                    )
                     if last != wanted:
                         continue
                     env = flow.call_env.get(id(call)) or {}

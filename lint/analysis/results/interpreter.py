@@ -683,7 +683,11 @@ class Interpreter:
             return self.eval(values[0], env)
         left_values, right_node = values[:-1], values[-1]
         left = self._eval_bool(op, left_values, env)
-        narrow_left = (lambda e, t: self._narrow_bool(op, left_values, e, t)) if len(left_values) > 1 else (lambda e, t: self.narrow(left_values[0], e, t))
+        narrow_left = (
+            (lambda e, t: self._narrow_bool(op, left_values, e, t))
+            if len(left_values) > 1
+            else (lambda e, t: self.narrow(left_values[0], e, t))
+        )
         if isinstance(op, ast.And):
             right_env = narrow_left(dict(env), True)
             keep = frozenset().union(*(truthy_split(v, False) for v in left)) if left else frozenset()
@@ -725,7 +729,9 @@ class Interpreter:
                 self.emit("mode", node, self._either(base, node.value, f"`.{name}`"))
         if name in DICT_METHODS and base and all(v.kind == "app" for v in base):
             if all(v.mode == "stream" for v in base):
-                self.emit("stream", node.value, facts.AppStreamAsResult(self.short(node.value), self._endpoint(base), f".{name}(...)"))
+                self.emit(
+                    "stream", node.value, facts.AppStreamAsResult(self.short(node.value), self._endpoint(base), f".{name}(...)")
+                )
             elif all(v.mode in ("stream", "either") for v in base):
                 self.emit("mode", node, self._either(base, node.value, f"`.{name}(...)`"))
         if name in STR_METHODS:
@@ -814,7 +820,11 @@ class Interpreter:
             self.content_use(first[1], first[0], "len")
             self.optional_use(first[1], first[0], "len")
             if first[1] and all(v.kind == "tts" for v in first[1]):
-                self.emit("tts", first[0], facts.TtsAsBytes(self.short(first[0]), "`len()`", "raises TypeError (a generator has no length)"))
+                self.emit(
+                    "tts",
+                    first[0],
+                    facts.TtsAsBytes(self.short(first[0]), "`len()`", "raises TypeError (a generator has no length)"),
+                )
             return UNK
         if name == "str" and first:
             self.content_use(first[1], first[0], "str")
@@ -838,7 +848,16 @@ class Interpreter:
         if name in ("cast", "typing.cast") and len(positional) >= 2:
             types = type_names(positional[0][0])
             return frozenset().union(*(isinstance_split(v, types, True) for v in positional[1][1])) or UNK
-        if name in ("open", "io.open", "io.BytesIO", "BytesIO", "io.BufferedReader", "tempfile.NamedTemporaryFile", "NamedTemporaryFile", "tempfile.TemporaryFile"):
+        if name in (
+            "open",
+            "io.open",
+            "io.BytesIO",
+            "BytesIO",
+            "io.BufferedReader",
+            "tempfile.NamedTemporaryFile",
+            "NamedTemporaryFile",
+            "tempfile.TemporaryFile",
+        ):
             if first and last == "BytesIO":
                 self._tts_bytes_arg(first, "`io.BytesIO()`")
             return FILE
@@ -846,7 +865,11 @@ class Interpreter:
             if first:
                 self._tts_bytes_arg(first, f"`{name}()`")
             return BYTES
-        if name.endswith("b64encode") or name.endswith("b64decode") or name in ("binascii.hexlify", "hexlify", "binascii.unhexlify", "unhexlify"):
+        if (
+            name.endswith("b64encode")
+            or name.endswith("b64decode")
+            or name in ("binascii.hexlify", "hexlify", "binascii.unhexlify", "unhexlify")
+        ):
             if first:
                 self._tts_bytes_arg(first, f"`{name}()`")
             return BYTES
@@ -882,7 +905,11 @@ class Interpreter:
                 self._tts_bytes_arg(first, "`.write()`")
                 return UNK
             if receiver and all(v.kind == "str" for v in receiver) and last in STR_METHODS:
-                return STR if last not in ("split", "splitlines", "partition", "rpartition", "rsplit", "encode") else (BYTES if last == "encode" else UNK)
+                return (
+                    STR
+                    if last not in ("split", "splitlines", "partition", "rpartition", "rsplit", "encode")
+                    else (BYTES if last == "encode" else UNK)
+                )
             if receiver and all(v.kind == "bytes" for v in receiver) and last == "decode":
                 return STR
         return UNK
@@ -964,7 +991,9 @@ class Interpreter:
 
     # uses ------------------------------------------------------------------------------------
 
-    def iterate(self, vals: frozenset, node: ast.AST, env: Env, pairs: bool = False, how: str = "for", passing: bool = False) -> frozenset:
+    def iterate(
+        self, vals: frozenset, node: ast.AST, env: Env, pairs: bool = False, how: str = "for", passing: bool = False
+    ) -> frozenset:
         """What iterating these values gives, reporting iteration of what cannot be iterated."""
         if vals and all(v.kind == "llm" for v in vals):
             if all(v.mode == "result" for v in vals) and not pairs:
@@ -999,12 +1028,19 @@ class Interpreter:
         if deep:
             node = self._locate(node, use) or node
         if use == "iterate":
-            self.emit("content", node, facts.ContentIterated(self.short(node), content_types(bad, ("str", "none"))), key=("iterate", id(bad[0].at)))
+            self.emit(
+                "content",
+                node,
+                facts.ContentIterated(self.short(node), content_types(bad, ("str", "none"))),
+                key=("iterate", id(bad[0].at)),
+            )
             return
         relevant = ("list",) if use in LIST_ONLY_USES else ("list", "none")
         label = self.short(node)
         inner = next((v.label for v in bad if v.label and v.label != label), None)
-        fact = facts.ContentUse(label, use, detail, content_types(bad, relevant), inner if inner and (deep or use == "join") else None)
+        fact = facts.ContentUse(
+            label, use, detail, content_types(bad, relevant), inner if inner and (deep or use == "join") else None
+        )
         self.emit("content", node, fact, key=key, rank=1 if use in _SPECIFIC_USES else 2)
 
     def _locate(self, node: ast.AST, use: str) -> ast.AST | None:
@@ -1033,7 +1069,9 @@ class Interpreter:
                 self.emit("optional", node, facts.OptionalUnchecked(v.label, self.short(node), v.mode, use, detail))
                 return
 
-    def check_add(self, left: frozenset, right: frozenset, left_node: ast.AST, right_node: ast.AST, augmented: bool = False) -> None:
+    def check_add(
+        self, left: frozenset, right: frozenset, left_node: ast.AST, right_node: ast.AST, augmented: bool = False
+    ) -> None:
         use = "augadd" if augmented else "add"
         if left and all(v.kind == "str" for v in left):
             self.content_use(right, right_node, use)

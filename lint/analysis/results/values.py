@@ -159,7 +159,11 @@ def isinstance_split(v: Val, types: list[str] | None, truth: bool) -> frozenset:
                 shapes.add("result")
             elif name in DICT_TYPES and v.kind == "app":
                 shapes.add("result")
-            elif name in CHUNK_TYPES or name in ("str", "list", "bytes", "int", "NoneType") or (name in DICT_TYPES and v.kind == "llm"):
+            elif (
+                name in CHUNK_TYPES
+                or name in ("str", "list", "bytes", "int", "NoneType")
+                or (name in DICT_TYPES and v.kind == "llm")
+            ):
                 continue
             else:
                 return UNK
@@ -269,7 +273,7 @@ def part_type_subject(node: ast.AST) -> ast.AST | None:
 
 
 def content_kind(node: ast.AST) -> str | None:
-    """"text" for `"text"` / `PromptMessageContentType.TEXT`, "other" for another part type, else None."""
+    """ "text" for `"text"` / `PromptMessageContentType.TEXT`, "other" for another part type, else None."""
     literal = string_value(node)
     if literal is not None:
         return "text" if literal == "text" else "other"

@@ -1,0 +1,68 @@
+"""A module is parsed once with `ast`; libcst only decides what `ast` refuses."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from dify_lint.python.module import ModuleCache, PyModule
+
+
+def test_a_module_that_parses_has_a_tree_and_no_error():
+    module = PyModule("tools/echo.py", "x = 1\n")
+    assert module.tree is not None and module.syntax_error is None and not module.newer_grammar
+
+
+def test_a_syntax_error_keeps_ast_s_message_and_position():
+    module = PyModule("tools/echo.py", "class A(:\n    pass\n")
+    assert module.tree is None and not module.newer_grammar
+    assert module.syntax_error is not None
+    assert module.syntax_error.message.startswith("Python syntax error:")
+    assert module.syntax_error.span.start.line == 1
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses Python 3.12 f-strings itself")
+def test_newer_grammar_is_not_a_syntax_error_but_gets_no_tree():
+    module = PyModule("tools/echo.py", 'name = "x"\nprint(f"{name.split("a")[0]}")\n')
+    assert module.syntax_error is None
+    assert module.newer_grammar and module.tree is None
+
+
+def test_nesting_too_deep_is_a_limit_not_a_crash():
+    module = PyModule("tools/echo.py", "x = " + "(" * 5000 + ")" * 5000 + "\n")
+    assert module.tree is None and module.syntax_error is not None
+
+
+def test_parsing_prints_no_warnings(capsys):
+    PyModule("tools/echo.py", 'pattern = "\\d+"\n')
+    assert capsys.readouterr().err == ""
+
+
+def test_the_cache_returns_the_same_module_for_the_same_content():
+    cache = ModuleCache()
+    first = cache.module("a.py", "x = 1\n")
+    assert cache.module("a.py", "x = 1\n") is first
+    assert cache.module("a.py", "x = 2\n") is not first
+    assert cache.module("b.py", "x = 1\n") is not first
+
+
+def test_the_cache_computes_a_module_analysis_once():
+    cache = ModuleCache()
+    module = cache.module("a.py", "x = 1\n")
+    calls = []
+    for _ in range(3):
+        cache.analysis("count", module, lambda: calls.append(1) or len(calls))
+    assert calls == [1]
+    stranger = PyModule("a.py", "x = 1\n")  # the same content, but not the cache's own module
+    assert cache.analysis("count", stranger, lambda: "computed") == "computed"
+
+
+def test_the_cache_forgets_the_least_recently_used_module():
+    cache = ModuleCache(size=2)
+    a = cache.module("a.py", "a = 1\n")
+    cache.module("b.py", "b = 1\n")
+    cache.module("a.py", "a = 1\n")  # a is used again
+    cache.module("c.py", "c = 1\n")  # b goes
+    assert cache.module("a.py", "a = 1\n") is a
+    assert len(cache._modules) == 2
