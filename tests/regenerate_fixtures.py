@@ -1,4 +1,5 @@
-"""Rewrite every tests/fixtures/<case>/expected.txt from the current output. Review the diff."""
+"""Rewrite every tests/fixtures/<case>/expected.txt (concise) and expected_full.txt (the text
+format: code frames and notes) from the current output. Review the diff before committing."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ import sys
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OUTPUTS = {"expected.txt": "concise", "expected_full.txt": "text"}
 
 for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
     extra = (case / "args.txt").read_text("utf-8").split() if (case / "args.txt").is_file() else []
-    output = subprocess.run(
-        [sys.executable, "-m", "dify_lint", "check", ".", "--output-format", "concise", "--isolated", "-q", *extra],
-        cwd=case,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    (case / "expected.txt").write_text(output.stdout, encoding="utf-8")
-    print(f"{case.name}: {len(output.stdout.splitlines())} findings")
+    for name, fmt in OUTPUTS.items():
+        output = subprocess.run(
+            [sys.executable, "-m", "dify_lint", "check", ".", "--output-format", fmt, "--isolated", "-q", "--color", "never", *extra],
+            cwd=case,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        (case / name).write_text(output.stdout, encoding="utf-8")
+    print(f"{case.name}: {len((case / 'expected.txt').read_text('utf-8').splitlines())} findings")
