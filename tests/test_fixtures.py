@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import FIXTURES
 
 from dify_lint.registry import all_rules
+from helpers import FIXTURES
 
 CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.txt").is_file()) if FIXTURES.is_dir() else []
 

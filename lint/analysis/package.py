@@ -42,6 +42,11 @@ def exact(plugin: Plugin, relative: str) -> tuple[bool, str | None]:
     return is_exact, (None if is_exact else "/".join(fixed))
 
 
+def leaves_the_root(plugin: Plugin, relative: str) -> bool:
+    """Whether the path is a symbolic link that leads outside the plugin (never followed)."""
+    return plugin.kind(relative) is Kind.OUTSIDE
+
+
 def has_assets_dir(plugin: Plugin) -> bool:
     names = listing(plugin, "")
     return bool(names and names.get(ASSETS))

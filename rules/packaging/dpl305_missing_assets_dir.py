@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dify_lint.analysis.package import ASSETS, listing
+from dify_lint.analysis.package import ASSETS, leaves_the_root, listing
 from dify_lint.rule import Example, Finding, Rule
 
 from ._common import file_start, is_checked
@@ -37,6 +37,12 @@ class MissingAssetsDir(Rule):
             return
         names = listing(ctx.plugin, "")
         if names is None or names.get(ASSETS):
+            return
+        if leaves_the_root(ctx.plugin, ASSETS):
+            yield file_start(
+                "`_assets` is a symbolic link that points outside the plugin root; it was not read, and the package"
+                " would not hold the plugin's icons: make `_assets/` a folder inside the plugin"
+            )
             return
         if ASSETS in names:
             yield file_start("`_assets` is a file, not a folder; the SDK lists `_assets/` at start-up and fails")
