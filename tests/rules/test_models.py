@@ -212,6 +212,27 @@ def test_scope_followed_through_self_attributes_and_methods(tmp_path):
     assert codes(tool_files(code, ("model", "model-selector", "rerank")), tmp_path) == ["DPL401"]
 
 
+def test_scope_followed_into_an_invoke_inherited_from_another_module(tmp_path):
+    """The tool class the SDK loads inherits `_invoke` from a base class in another file: its
+    `tool_parameters` are still the tool's."""
+    files = tool_files("class EchoTool(BaseEcho):\n    pass\n", ("model", "model-selector", "llm"))
+    files["tools/echo.py"] = files["tools/echo.py"].replace("class EchoTool", "from tools.base import BaseEcho\n\n\nclass EchoTool")
+    files["tools/base.py"] = textwrap.dedent(
+        """\
+        from dify_plugin import Tool
+        from dify_plugin.entities.model.text_embedding import TextEmbeddingModelConfig
+
+
+        class BaseEcho:
+            def _invoke(self, tool_parameters):
+                config = TextEmbeddingModelConfig(**tool_parameters["model"])
+                yield self.session.model.text_embedding.invoke(model_config=config, texts=["a"])
+        """
+    )
+    files["tools/echo.py"] = files["tools/echo.py"].replace("class EchoTool(BaseEcho)", "class EchoTool(BaseEcho, Tool)")
+    assert lint(files, tmp_path) == [("DPL401", "tools/base.py", 8)]
+
+
 def test_scope_followed_into_a_helper_module(tmp_path):
     files = tool_files(
         "from tools.helpers import embed\n\n\n" + tool("embed(self.session, tool_parameters.get('model'), ['a'])\n"),

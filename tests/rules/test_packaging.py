@@ -120,6 +120,13 @@ def test_star_import_from_local_module(tmp_path):
     assert run(tmp_path / "again", "DPL303", files) == []
 
 
+def test_a_star_import_written_in_a_docstring_is_not_one(tmp_path):
+    """A star import of something unknown could bind the class; one in a docstring binds nothing."""
+    source = '"""Usage:\n\nfrom tools.missing import *\n"""\n\n\ndef helper():\n    return 1\n'
+    (found,) = run(tmp_path, "DPL303", {"tools/echo.py": source})
+    assert "defines no module-level subclass of `Tool`" in found.message
+
+
 def test_model_source_without_model_class_is_a_warning(tmp_path):
     source = "from dify_plugin import LargeLanguageModel\n\n\ndef nothing():\n    pass\n"
     found = run(tmp_path, "DPL303", {"models/llm/llm.py": source}, base="model")
@@ -255,6 +262,19 @@ def test_ignored_local_module_is_reported(tmp_path):
     }
     found = run(tmp_path, "DPL308", files)
     assert len(found) == 1 and "`lib/helpers.py` (imported by tools/echo.py)" in found[0].message
+
+
+def test_a_module_imported_through_a_package_import_is_needed(tmp_path):
+    """`import lib.text` loads lib/__init__.py and lib/text.py, and what lib/text.py imports in turn."""
+    files = {
+        ".difyignore": "lib/deep.py\n",
+        "lib/__init__.py": "",
+        "lib/text.py": "from lib.deep import upper\n",
+        "lib/deep.py": "def upper(text):\n    return text.upper()\n",
+        "tools/echo.py": "import lib.text\nfrom dify_plugin import Tool\n\n\nclass EchoTool(Tool):\n" + TOOL_BODY,
+    }
+    (found,) = run(tmp_path, "DPL308", files)
+    assert "`lib/deep.py` (imported by lib/text.py)" in found.message
 
 
 def test_ignored_model_yaml(tmp_path):
