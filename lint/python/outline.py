@@ -14,9 +14,6 @@ from typing import Iterator
 
 from .astutil import FunctionNode, dotted_base, string_value
 
-_BLOCKS = ("body", "orelse", "finalbody")
-
-
 @dataclass(frozen=True)
 class ImportBinding:
     """A module-level name bound by an import: `from .base import A as B` -> B: (".base", "A")."""
@@ -63,20 +60,7 @@ class Outline:
 
 def module_statements(tree: ast.Module) -> Iterator[ast.stmt]:
     """The module's statements, and those of module-level compound statements, in source order."""
-    pending = list(reversed(tree.body))
-    while pending:
-        statement = pending.pop()
-        yield statement
-        if isinstance(statement, (ast.ClassDef, *FunctionNode)):
-            continue
-        inner: list[ast.stmt] = []
-        for block in _BLOCKS:
-            inner.extend(getattr(statement, block, None) or [])
-        for handler in getattr(statement, "handlers", None) or []:
-            inner.extend(handler.body)
-        for case in getattr(statement, "cases", None) or []:
-            inner.extend(case.body)
-        pending.extend(reversed(inner))
+    return _statements(tree.body)
 
 
 def class_outline(node: ast.ClassDef) -> ClassOutline:
@@ -90,25 +74,28 @@ def class_outline(node: ast.ClassDef) -> ClassOutline:
             for target in statement.targets:
                 if isinstance(target, ast.Name):
                     outline.values[target.id] = statement.value
-    for statement in _class_statements(node):
+    for statement in _statements(node.body):
         if isinstance(statement, FunctionNode):
             outline.methods[statement.name] = statement
     return outline
 
 
-def _class_statements(node: ast.ClassDef) -> Iterator[ast.stmt]:
-    """A class body's statements, and those of its compound statements, without nested scopes."""
-    pending = list(reversed(node.body))
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A body's statements, and those of its compound statements (`if`, `try`, `with`, loops,
+    `match`), in source order, without entering nested functions or classes."""
+    pending = list(reversed(body))
     while pending:
         statement = pending.pop()
         yield statement
         if isinstance(statement, (ast.ClassDef, *FunctionNode)):
             continue
-        inner: list[ast.stmt] = []
-        for block in _BLOCKS:
-            inner.extend(getattr(statement, block, None) or [])
+        inner: list[ast.stmt] = list(getattr(statement, "body", None) or [])
         for handler in getattr(statement, "handlers", None) or []:
             inner.extend(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            inner.extend(case.body)
+        for block in ("orelse", "finalbody"):
+            inner.extend(getattr(statement, block, None) or [])
         pending.extend(reversed(inner))
 
 

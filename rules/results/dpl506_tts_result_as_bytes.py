@@ -55,9 +55,17 @@ class TtsResultAsBytes(ResultRule):
         ),
     )
 
+    #: how the generator is used -> what then happens
+    CONSEQUENCES = {
+        "len": "raises TypeError (a generator has no length)",
+        "add": "raises TypeError",
+        "attribute": "raises AttributeError",
+        "argument": "needs bytes",
+    }
+
     def render(self, fact: object) -> str:
         assert isinstance(fact, facts.TtsAsBytes)
         return (
             f"`{fact.label}` is what `session.model.tts.invoke` returns, a generator of audio chunks, not"
-            f' bytes: {fact.use} {fact.problem}; collect the audio first: `audio = b"".join(...)`'
+            f' bytes: {fact.use} {self.CONSEQUENCES[fact.how]}; collect the audio first: `audio = b"".join(...)`'
         )

@@ -115,9 +115,12 @@ class LazyNeverIterated:
 
 @dataclass(frozen=True)
 class TtsAsBytes:
+    """A TTS result (a generator of audio chunks) used as bytes: `how` is "len", "add",
+    "attribute" (a bytes method on it) or "argument" (passed where bytes are needed); `use` quotes it."""
+
     label: str
     use: str
-    problem: str
+    how: str
 
 
 @dataclass(frozen=True)

@@ -738,7 +738,7 @@ class Interpreter:
             self.content_use(base, node.value, "method", name)
         self.optional_use(base, node.value, "attribute", name)
         if name in BYTES_METHODS and base and all(v.kind == "tts" for v in base):
-            self.emit("tts", node.value, facts.TtsAsBytes(self.short(node.value), f"`.{name}()`", "raises AttributeError"))
+            self.emit("tts", node.value, facts.TtsAsBytes(self.short(node.value), f"`.{name}()`", "attribute"))
         for v in base:
             out |= self._attr_value(v, name, node)
         return frozenset(out) or UNK
@@ -823,7 +823,7 @@ class Interpreter:
                 self.emit(
                     "tts",
                     first[0],
-                    facts.TtsAsBytes(self.short(first[0]), "`len()`", "raises TypeError (a generator has no length)"),
+                    facts.TtsAsBytes(self.short(first[0]), "`len()`", "len"),
                 )
             return UNK
         if name == "str" and first:
@@ -1079,7 +1079,7 @@ class Interpreter:
             self.content_use(left, left_node, use)
         for vals, node in ((left, left_node), (right, right_node)):
             if vals and all(v.kind == "tts" for v in vals):
-                self.emit("tts", node, facts.TtsAsBytes(self.short(node), "`+`", "raises TypeError"))
+                self.emit("tts", node, facts.TtsAsBytes(self.short(node), "`+`", "add"))
 
     def check_compare(self, left: frozenset, right: frozenset, left_node: ast.AST, right_node: ast.AST, op: ast.cmpop) -> None:
         if isinstance(op, (ast.Eq, ast.NotEq)):
@@ -1095,7 +1095,7 @@ class Interpreter:
     def _tts_bytes_arg(self, arg: tuple[Any, frozenset], where: str) -> None:
         node, vals = arg
         if vals and all(v.kind == "tts" for v in vals):
-            self.emit("tts", node, facts.TtsAsBytes(self.short(node), where, "needs bytes"))
+            self.emit("tts", node, facts.TtsAsBytes(self.short(node), where, "argument"))
 
     # moderation and dropped list content --------------------------------------------------------
 
