@@ -74,6 +74,6 @@ class UncheckedStreamMode(ResultRule):
         which = f"`{fact.param}={fact.code}`" if fact.code else f"`{fact.param}`"
         return (
             f"{which} is not a literal, so `{fact.label}` is {shapes};"
-            f" {fact.use} works for only one of them. Branch on it first (`{guard}`, `isinstance(result, Generator)`"
+            f" {fact.use or 'iterating it'} works for only one of them. Branch on it first (`{guard}`, `isinstance(result, Generator)`"
             f"{f' or `if {fact.code}:`' if fact.code else ''})"
         )

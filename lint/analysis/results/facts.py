@@ -89,7 +89,7 @@ class ModeUnchecked:
     label: str
     param: str  # "stream" or "response_mode"
     code: str  # the argument's source, or ""
-    use: str
+    use: str  # the use quoted (`.message`, `next()`), "" for a `for` loop over it
 
 
 @dataclass(frozen=True)

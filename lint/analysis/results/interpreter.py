@@ -999,7 +999,7 @@ class Interpreter:
             if all(v.mode == "result" for v in vals) and not pairs:
                 self.emit("stream", node, facts.ResultIterated(self.short(node), how))
             elif all(v.mode in ("result", "either") for v in vals) and any(v.mode == "either" for v in vals) and not pairs:
-                self.emit("mode", node, self._either(vals, node, "iterating it" if how == "for" else f"`{how}()`"))
+                self.emit("mode", node, self._either(vals, node, "" if how == "for" else f"`{how}()`"))
         if not passing:
             self.content_use(vals, node, "iterate")
         self.optional_use(vals, node, "iterate")
