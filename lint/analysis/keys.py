@@ -88,6 +88,8 @@ def _value_origins(ctx: Context) -> ValueFlow:
 
 def _model_calls(ctx: Context):
     calls = [call for module in ctx.get(PYTHON_MODULES) for call in ctx.module(SESSION_CALLS, module)]
+    if not any(call.endpoint is not None and call.endpoint.config_class for call in calls):
+        return []  # no call takes a model config: nothing to follow
     return model_calls(calls, ctx.get(VALUE_ORIGINS))
 
 
