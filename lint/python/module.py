@@ -139,11 +139,13 @@ def _newer_grammar(text: str) -> bool:
 class ModuleCache:
     """Parsed modules and what was computed from them alone, by path and content digest.
 
-    A batch run gives each plugin its own cache and drops it with the plugin; a long-running
-    process (an editor server) keeps one, so an unchanged file is neither parsed nor analysed
-    again. At most `size` modules are kept, the least recently used dropped first."""
+    A batch run gives each plugin its own cache, unbounded, and drops it with the plugin; a
+    long-running process (an editor server) keeps one, so an unchanged file is neither parsed nor
+    analysed again. With a `size`, at most that many modules are kept, the least recently used
+    dropped first; it should exceed the largest plugin's count of modules, since a module dropped
+    in the middle of a lint would be analysed again as a different object."""
 
-    def __init__(self, size: int = 4096):
+    def __init__(self, size: int | None = None):
         self.size = size
         self._modules: OrderedDict[tuple[str, str], tuple[PyModule, dict]] = OrderedDict()
 
@@ -156,7 +158,7 @@ class ModuleCache:
             return found[0]
         module = PyModule(path, text, digest)
         self._modules[key] = (module, {})
-        if len(self._modules) > self.size:
+        if self.size is not None and len(self._modules) > self.size:
             self._modules.popitem(last=False)
         return module
 
