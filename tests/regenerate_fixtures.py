@@ -15,7 +15,20 @@ for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
     extra = (case / "args.txt").read_text("utf-8").split() if (case / "args.txt").is_file() else []
     for name, fmt in OUTPUTS.items():
         output = subprocess.run(
-            [sys.executable, "-m", "dify_lint", "check", ".", "--output-format", fmt, "--isolated", "-q", "--color", "never", *extra],
+            [
+                sys.executable,
+                "-m",
+                "dify_lint",
+                "check",
+                ".",
+                "--output-format",
+                fmt,
+                "--isolated",
+                "-q",
+                "--color",
+                "never",
+                *extra,
+            ],
             cwd=case,
             capture_output=True,
             text=True,

@@ -68,7 +68,9 @@ class PyModule:
             depth = tree_depth(tree, MAX_TREE_DEPTH)
             if depth > MAX_TREE_DEPTH:
                 self.syntax_error = PySyntaxError(
-                    f"Python source is nested more than {MAX_TREE_DEPTH} levels deep; it is not analysed", Span.file_start(), limit=True
+                    f"Python source is nested more than {MAX_TREE_DEPTH} levels deep; it is not analysed",
+                    Span.file_start(),
+                    limit=True,
                 )
                 return
             self.tree = tree

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from .astutil import FunctionNode, dotted_base, string_value
 
+
 @dataclass(frozen=True)
 class ImportBinding:
     """A module-level name bound by an import: `from .base import A as B` -> B: (".base", "A")."""

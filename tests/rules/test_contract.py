@@ -547,9 +547,10 @@ def test_helper_shared_by_two_tools_is_judged_per_tool(lint):
     # tool declares it; the read must still count as undeclared for the tool that does not
     helper = 'def common(params):\n    return {"prompt": params["text"], "negative": params.get("negative_prompt", "").strip()}\n'
     body = "yield self.create_json_message(common(tool_parameters))"
-    head = lambda source: source.replace(
-        "from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import common"
-    )
+
+    def head(source: str) -> str:
+        return source.replace("from dify_plugin import Tool", "from dify_plugin import Tool\n\nfrom tools.util import common")
+
     files = {
         "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/paint.yaml")),
         "tools/util.py": helper,

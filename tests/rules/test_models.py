@@ -216,7 +216,9 @@ def test_scope_followed_into_an_invoke_inherited_from_another_module(tmp_path):
     """The tool class the SDK loads inherits `_invoke` from a base class in another file: its
     `tool_parameters` are still the tool's."""
     files = tool_files("class EchoTool(BaseEcho):\n    pass\n", ("model", "model-selector", "llm"))
-    files["tools/echo.py"] = files["tools/echo.py"].replace("class EchoTool", "from tools.base import BaseEcho\n\n\nclass EchoTool")
+    files["tools/echo.py"] = files["tools/echo.py"].replace(
+        "class EchoTool", "from tools.base import BaseEcho\n\n\nclass EchoTool"
+    )
     files["tools/base.py"] = textwrap.dedent(
         """\
         from dify_plugin import Tool
