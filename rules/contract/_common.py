@@ -87,7 +87,7 @@ def not_declared(contract, key: str) -> str:
     return f"{contract.declaration.doc.path} does not declare `{key}`"
 
 
-_PROVIDER_YAML = """\
+PROVIDER_YAML = """\
 identity:
   author: example
   name: example
@@ -109,7 +109,6 @@ extra:
     source: provider/example.py
 """
 
-PROVIDER_YAML = _PROVIDER_YAML
 
 PROVIDER_PY = """\
 from typing import Any
