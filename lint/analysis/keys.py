@@ -11,7 +11,7 @@ from .contracts import build_contracts
 from .entries import entry_classes, entry_roots
 from .model_calls import Selectors, model_calls
 from .origins import ValueFlow
-from .results import result_events
+from .results import follow_results
 from .session import session_calls
 
 # -- files and declarations -----------------------------------------------------------------------
@@ -46,11 +46,6 @@ SESSION_CALLS = ModuleAnalysis(
     "session-calls",
     lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)),
     "a module's `session.*` calls, bound to the SDK's signatures",
-)
-RESULT_EVENTS = ModuleAnalysis(
-    "result-events",
-    lambda mctx, m: result_events(m, mctx.get(FUNCTIONS), mctx.get(SESSION_CALLS)),
-    "how a module uses what its session calls return",
 )
 
 # -- the plugin's Python ------------------------------------------------------------------------
@@ -100,6 +95,19 @@ def _contracts(ctx: Context):
     )
 
 
+def _result_events(ctx: Context):
+    unchecked = ctx.unchecked
+    roots = entry_roots(ctx.plugin, ctx.get(ENTRY_CLASSES))
+    entries = {key: root.kind for key, listed in roots.items() for root in listed if root.kind in ("tool", "strategy")}
+    return follow_results(
+        ctx.get(PYTHON_MODULES),
+        lambda module: unchecked.module(FUNCTIONS, module),
+        lambda module: unchecked.module(SESSION_CALLS, module),
+        entries,
+        lambda: ctx.get(VALUE_ORIGINS),
+    )
+
+
 SYMBOLS = Analysis("symbols", _symbols, "what each name in the plugin's Python refers to")
 ENTRY_CLASSES = Analysis(
     "entry-classes", lambda ctx: entry_classes(ctx.plugin, ctx.get(SYMBOLS)), "the class the SDK loads for each declaration"
@@ -109,6 +117,11 @@ VALUE_ORIGINS = Analysis(
 )
 SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
 MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
+RESULT_EVENTS = Analysis(
+    "result-events",
+    _result_events,
+    "how the plugin uses what its session calls return, followed into its own functions",
+)
 CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
 
 # -- the package ----------------------------------------------------------------------------------

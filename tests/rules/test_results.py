@@ -143,16 +143,33 @@ DROPS = {
 
 
 @pytest.mark.parametrize("shape", sorted(DROPS))
-def test_non_str_branch_that_drops_lists_is_a_warning(shape, tmp_path):
+def test_non_str_branch_that_drops_lists_is_an_error(shape, tmp_path):
+    # Gemini sends every chunk's content as a list: such a loop outputs nothing at all
     body = llm() + "for chunk in response:\n    content = chunk.delta.message.content\n" + textwrap.indent(DROPS[shape], "    ")
-    assert found(body, tmp_path) == [("DPL501", 7, "WARNING")]
+    assert found(body, tmp_path) == [("DPL501", 7, "ERROR")]
+
+
+def test_asserting_content_is_str_fails_on_lists(tmp_path):
+    body = llm() + (
+        "for chunk in response:\n    if chunk.delta.message:\n        assert isinstance(chunk.delta.message.content, str)\n"
+        "        yield self.create_text_message(text=chunk.delta.message.content)\n"
+    )
+    (finding,) = lint(body, tmp_path)
+    assert (finding.code, finding.span.start.line - OFFSET, finding.severity.name) == ("DPL501", 7, "ERROR")
+    assert "AssertionError" in finding.message and "get_text_content()" in finding.message
+
+
+def test_no_message_offers_narrowing_to_str_as_the_fix(tmp_path):
+    loop = "for chunk in response:\n    content = chunk.delta.message.content\n"
+    bodies = [*UNSAFE_USES.values(), *(loop + textwrap.indent(drop, "    ") for drop in DROPS.values())]
+    messages = [f.message for index, body in enumerate(bodies) for f in lint(llm() + body, tmp_path / str(index))]
+    assert len(messages) >= len(bodies)
+    for message in messages:
+        assert "isinstance(content, str)" not in message
+        assert "get_text_content()" in message
 
 
 SAFE_CONTENT = {
-    "documented example": (
-        "for chunk in response:\n    if chunk.delta.message:\n        assert isinstance(chunk.delta.message.content, str)\n"
-        "        yield self.create_text_message(text=chunk.delta.message.content)\n"
-    ),
     "get_text_content": (
         'text = ""\nfor chunk in response:\n    text += chunk.delta.message.get_text_content()\n'
         "    yield self.create_text_message(chunk.delta.message.get_text_content().strip())\n"
@@ -554,7 +571,7 @@ def test_str_check_without_else_in_a_loop_reading_tool_calls_still_drops(tmp_pat
         "for chunk in response:\n    calls = chunk.delta.message.tool_calls\n"
         "    if isinstance(chunk.delta.message.content, str):\n        yield self.create_text_message(chunk.delta.message.content)\n"
     )
-    assert found(body, tmp_path) == [("DPL501", 7, "WARNING")]
+    assert found(body, tmp_path) == [("DPL501", 7, "ERROR")]
 
 
 def test_moderation_result_renamed_to_a_safe_name(tmp_path):

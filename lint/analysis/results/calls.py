@@ -30,6 +30,15 @@ from .values import (
     type_names,
 )
 
+#: the values worth following into a function they are passed to
+FOLLOWED = frozenset({"llm", "app", "chunk", "delta", "amsg", "content", "part", "tts", "opt", "moderation"})
+
+
+def handed(vals: frozenset) -> bool:
+    """Whether these values carry a result a callee could misuse."""
+    return any(v.kind in FOLLOWED or (v.kind == "list" and handed(v.elems)) for v in vals)
+
+
 #: message builders whose argument must be text: name -> (position, keyword, use, check nested values)
 MESSAGE_BUILDERS = {
     "create_text_message": (0, "text", "text_message", False),
@@ -65,6 +74,7 @@ class Calls:
                 positional.append((arg.value, vals))
             else:
                 keywords[arg.keyword] = (arg.value, vals)
+        self.hand_off(node, positional, keywords)
 
         def argument(index: int, keyword: str | None = None) -> tuple[Any, frozenset] | None:
             if keyword and keyword in keywords:
@@ -176,6 +186,15 @@ class Calls:
             if receiver and all(v.kind == "bytes" for v in receiver) and last == "decode":
                 return STR
         return UNK
+
+    def hand_off(self, node: ast.Call, positional: list, keywords: dict) -> None:
+        """A call that passes a session result (or a piece of one) on: the plugin's own function
+        it reaches is interpreted with it (`flow.py`)."""
+        if not self.reporting or self.quiet or isinstance(node.func, ast.Lambda):
+            return
+        passed = {id(expr): vals for expr, vals in (*positional, *keywords.values()) if handed(vals)}
+        if passed:
+            self.handoffs[id(node)] = (node, passed)
 
     def _structural_attr(self, v: Val, attr: str, node: ast.AST) -> frozenset:
         """getattr(x, "name", default) on chunk structure: the value, without judging the access."""

@@ -133,12 +133,17 @@ class Expressions:
         if isinstance(node, ast.YieldFrom):
             vals = self.eval(node.value, env)
             self.iterate(vals, node.value, env, passing=True)
+            if self.entry:
+                self.yielded(node, vals, every=True)
             return UNK
         if isinstance(node, ast.Yield):
             if node.value is None:
                 return UNK
             vals = self.eval(node.value, env)
-            self.content_use(vals, node.value, "yield")
+            if self.entry:
+                self.yielded(node, vals)  # what a tool or strategy yields must be a message
+            else:
+                self.content_use(vals, node.value, "yield")
             return UNK
         if isinstance(node, ast.Await):
             return self.eval(node.value, env)
@@ -253,7 +258,9 @@ class Expressions:
             return STR  # the SDK builds a stream=False result's content from str chunks only
         if v.kind == "part" and name == "data":
             if v.mode == "any" and node is not None:
-                self.emit("content", node, facts.PartDataUnchecked(self.short(node)), warning=True, key=("part", id(v.at)))
+                self.emit(
+                    "content", node, facts.PartDataUnchecked(self.short(node), v.label), warning=True, key=("part", id(v.at))
+                )
             return STR if v.mode == "text" else UNK
         if v.kind == "bytes" or v.kind == "str":
             return UNK

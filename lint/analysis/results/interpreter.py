@@ -65,10 +65,23 @@ def join(*envs: Env | None) -> Env | None:
 class Interpreter(Expressions, Calls, Uses):
     MAX_ROUNDS = 3
 
-    def __init__(self, module: PyModule, function: Func, calls: dict[int, SessionCall]):
+    def __init__(
+        self,
+        module: PyModule,
+        function: Func,
+        calls: dict[int, SessionCall],
+        bindings: dict[str, frozenset] | None = None,
+        entry: str | None = None,
+    ):
+        """`calls`: the plugin's session calls by id(node); `bindings`: what a caller passes to some
+        of the function's parameters; `entry`: "tool" or "strategy" when the function is the
+        `_invoke` Dify calls (what it yields must be a message)."""
         self.module = module
         self.function = function
         self.calls = calls
+        self.bindings = bindings or {}
+        self.entry = entry
+        self.handoffs: dict[int, tuple[ast.Call, dict[int, frozenset]]] = {}  # calls passing a result on
         self.events: dict[tuple[str, Any], facts.Event] = {}
         self.reporting = True
         self.quiet = 0
@@ -137,7 +150,7 @@ class Interpreter(Expressions, Calls, Uses):
     def run(self) -> list[facts.Event]:
         env: Env = {}
         for param in self.function.params:
-            env[param.name] = UNK
+            env[param.name] = self.bindings.get(param.name, UNK)
         self.block(self.function.body, env)
         for key, (node, value, name) in self.candidates.items():
             if key not in self.read:
@@ -228,6 +241,7 @@ class Interpreter(Expressions, Calls, Uses):
             return None
         if isinstance(node, ast.Assert):
             self.eval(node.test, env)
+            self.check_assert(node.test, env)
             return self.narrow(node.test, env, True)
         if isinstance(node, ast.Continue):
             if self.loops:

@@ -78,7 +78,7 @@ class Uses:
             self.emit(
                 "content",
                 node,
-                facts.ContentIterated(self.short(node), content_types(bad, ("str", "none"))),
+                facts.ContentIterated(self.short(node), content_types(bad, ("str", "none")), bad[0].label),
                 key=("iterate", id(bad[0].at)),
             )
             return
@@ -86,9 +86,35 @@ class Uses:
         label = self.short(node)
         inner = next((v.label for v in bad if v.label and v.label != label), None)
         fact = facts.ContentUse(
-            label, use, detail, content_types(bad, relevant), inner if inner and (deep or use == "join") else None
+            label,
+            use,
+            detail,
+            content_types(bad, relevant),
+            inner if inner and (deep or use == "join") else None,
+            bad[0].label,
         )
         self.emit("content", node, fact, key=key, rank=1 if use in _SPECIFIC_USES else 2)
+
+    def yielded(self, node: ast.Yield | ast.YieldFrom, vals: frozenset, every: bool = False) -> None:
+        """What a tool's or strategy's `_invoke` yields, when it surely is not a message (`every`:
+        `yield from`, which yields each item)."""
+        if not vals:
+            return
+        kinds = {v.kind for v in vals}
+        what = None
+        if every:
+            if kinds == {"llm"} and all(v.mode == "stream" for v in vals):
+                what = "chunks"
+        elif kinds <= {"str", "content"}:
+            what = "content" if any(v.kind == "content" and v.types - {"str"} for v in vals) else "str"
+        elif kinds == {"chunk"} and all(v.mode != "shape" for v in vals):
+            what = "chunk"  # a chunk only recognised by its shape may be the plugin's own object
+        elif kinds == {"llm"} and all(v.mode == "result" for v in vals):
+            what = "result"
+        if what is not None:
+            endpoint = self._endpoint(vals) if what in ("chunks", "chunk", "result") else ""
+            read = min((v.label for v in vals if v.kind == "content"), default="")
+            self.emit("yield", node, facts.YieldedNonMessage(self.short(node.value), what, self.entry, endpoint, read))
 
     def _locate(self, node: ast.AST, use: str) -> ast.AST | None:
         """The element of a literal list, tuple or dict that holds the offending content."""
@@ -193,7 +219,8 @@ class Uses:
             vals = self.eval(subject, dict(env))
         finally:
             self.quiet -= 1
-        if not any(v.kind == "content" and "list" in v.types for v in vals):
+        lists = sorted(v.label for v in vals if v.kind == "content" and "list" in v.types)
+        if not lists:
             return
         exits = (ast.Pass, ast.Continue)
         orelse = else_block(self.module, node)
@@ -215,7 +242,17 @@ class Uses:
             handled = "skips"
         else:
             return
-        self.emit("content", node.test, facts.ContentDropped(self.short(subject), handled), warning=True)
+        self.emit("content", node.test, facts.ContentDropped(self.short(subject), handled, lists[0]))
+
+    def check_assert(self, test: ast.expr, env: Env) -> None:
+        """`assert isinstance(content, str)` raises AssertionError on list content."""
+        if not (isinstance(test, ast.Call) and dotted(test.func) == "isinstance" and len(test.args) == 2):
+            return
+        types = type_names(test.args[1])
+        if not types or "str" not in types or "list" in types or "List" in types:
+            return
+        vals = self.peek(test.args[0], env)
+        self.content_use(vals, test.args[0], "assert")
 
     def _looked_at_elsewhere(self, if_node: ast.If, subject: ast.expr, key: str, rest: list[ast.stmt]) -> bool:
         """Whether the loop around `if isinstance(<key>, str):` reads the content (or hands its

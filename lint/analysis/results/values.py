@@ -89,7 +89,7 @@ FLAGGED_WORDS = re.compile(
     re.I,
 )
 #: uses of content that fail only on a list (a None prints or compares harmlessly)
-LIST_ONLY_USES = ("str", "compare", "json", "json_message", "percent")
+LIST_ONLY_USES = ("str", "compare", "json", "json_message", "percent", "assert")
 
 
 def last_name(name: str) -> str:
