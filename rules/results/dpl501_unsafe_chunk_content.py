@@ -7,7 +7,6 @@ from dify_lint.rule import Example
 
 from ._common import ResultRule, describe, llm, read_text, tool
 
-
 GEMINI = " (Gemini sends a list on every chunk)"
 
 
