@@ -15,12 +15,14 @@ from helpers import lint as lint_files
 RESULT_CODES = [f"DPL50{i}" for i in range(1, 9)]
 
 HEAD = """\
+import base64
 import io
 import json
 import os
 from collections.abc import Generator
 from typing import Any, cast
 
+import requests
 from dify_plugin import Tool
 from dify_plugin.entities.model.llm import LLMResult
 from dify_plugin.entities.model.message import PromptMessageContentType, TextPromptMessageContent, UserPromptMessage
@@ -461,6 +463,11 @@ S2T = (
         '"/tmp/audio.mp3"',
         'os.path.join("/tmp", "a.mp3")',
         "f\"/tmp/{tool_parameters['name']}.mp3\"",
+        "tool_parameters['audio_text'].encode()",
+        "tool_parameters['audio_text'].encode('utf-8')",
+        "base64.b64decode(tool_parameters['audio_b64'])",
+        "requests.get(tool_parameters['url']).content",
+        'open(tool_parameters["path"], "rb").read()',
     ],
 )
 def test_speech2text_given_bytes_or_path(file, tmp_path):
@@ -470,6 +477,22 @@ def test_speech2text_given_bytes_or_path(file, tmp_path):
 def test_speech2text_bytes_through_a_variable(tmp_path):
     body = 'with open("a.mp3", "rb") as f:\n    data = f.read()\n' + S2T.format(file="data")
     assert codes(body, tmp_path) == ["DPL507"]
+    body = "response = requests.get(tool_parameters['url'], timeout=30)\naudio = response.content\n" + S2T.format(file="audio")
+    assert codes(body, tmp_path / "http") == ["DPL507"]
+    body = "audio = base64.b64decode(tool_parameters['audio_b64'])\n" + S2T.format(file="audio")
+    assert codes(body, tmp_path / "b64") == ["DPL507"]
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        "self.tokenizer.encode(tool_parameters['text'])",  # a tokenizer's encode is no str.encode
+        "requests.get(tool_parameters['url']).raw",
+        "self.client.get(tool_parameters['url']).content",  # not known to be an HTTP response
+    ],
+)
+def test_speech2text_given_lookalikes_of_bytes(file, tmp_path):
+    assert found(S2T.format(file=file), tmp_path) == []
 
 
 @pytest.mark.parametrize("file", ["io.BytesIO(tool_parameters['audio'].blob)", "tool_parameters['audio']", "self._audio_file()"])

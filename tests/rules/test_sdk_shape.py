@@ -63,7 +63,9 @@ def codes(found):
 @pytest.mark.parametrize(
     ("call", "fix"),
     [
-        ('self.session.model.summary(text="x")', "session.model.summary.invoke(...)"),
+        ('self.session.model.summary(text="x")', "session.model.summary.invoke(text=..., instruction=...)`"),
+        ('self.session.model.summary(text="x", instruction="y")', "session.model.summary.invoke(...)` with the same arguments"),
+        ('self.session.model.summary(content="x")', "`content=` is not one of them; `text` and `instruction` are required"),
         ("self.session.model.llm(model_config={}, prompt_messages=[])", "session.model.llm.invoke(...)"),
         ('session.storage("k")', "`session.storage.get(...)`"),
         ("self.session.model(x)", "session.model.llm.invoke(...)"),

@@ -19,6 +19,7 @@ from .values import (
     BYTES,
     CONTENT_TYPES,
     FILE,
+    HTTP,
     PATH,
     RE_STRING_ARG,
     STR,
@@ -32,6 +33,18 @@ from .values import (
 
 #: the values worth following into a function they are passed to
 FOLLOWED = frozenset({"llm", "app", "chunk", "delta", "amsg", "content", "part", "tts", "opt", "moderation"})
+
+
+#: module-level functions of `requests` and `httpx` that answer with a response
+HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+
+
+def _encoding_only(node: ast.Call) -> bool:
+    """`x.encode()` with no argument but an encoding (and errors) written as a literal."""
+    arguments = call_arguments(node)
+    return len(arguments) <= 2 and all(
+        not arg.star and arg.keyword in (None, "encoding", "errors") and string_value(arg.value) is not None for arg in arguments
+    )
 
 
 def handed(vals: frozenset) -> bool:
@@ -148,11 +161,15 @@ class Calls:
             return BYTES
         if name in ("os.path.join", "os.path.abspath", "os.path.expanduser", "Path", "pathlib.Path", "PurePath"):
             return PATH
+        if name.split(".")[0] in ("requests", "httpx") and last in HTTP_CALLS:
+            return HTTP
         if isinstance(func, ast.Attribute):
             if last == "get_text_content":
                 return STR
             if last == "read":
                 return BYTES
+            if last == "encode" and _encoding_only(node):
+                return BYTES  # `text.encode()`, `text.encode("utf-8")`: a tokenizer's `encode(text)` is not this
             if last == "join" and receiver and all(v.kind in ("str", "bytes") for v in receiver) and first:
                 self.content_use(first[1], first[0], "join", deep=True)
                 return STR if all(v.kind == "str" for v in receiver) else BYTES

@@ -262,6 +262,8 @@ class Expressions:
                     "content", node, facts.PartDataUnchecked(self.short(node), v.label), warning=True, key=("part", id(v.at))
                 )
             return STR if v.mode == "text" else UNK
+        if v.kind == "http" and name in ("content", "text"):
+            return BYTES if name == "content" else STR
         if v.kind == "bytes" or v.kind == "str":
             return UNK
         if name == "blob":

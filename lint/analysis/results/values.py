@@ -32,6 +32,7 @@ STR = frozenset({Val("str")})
 BYTES = frozenset({Val("bytes")})
 PATH = frozenset({Val("path")})
 FILE = frozenset({Val("file")})
+HTTP = frozenset({Val("http")})  # a `requests` / `httpx` response: `.content` is bytes, `.text` a str
 NONE = frozenset({Val("none")})
 CONTENT_TYPES = frozenset({"str", "list", "none"})
 LAZY = {"tts", "tool"}  # plus llm and app in stream mode
