@@ -105,6 +105,7 @@ def _result_events(ctx: Context):
         lambda module: unchecked.module(SESSION_CALLS, module),
         entries,
         lambda: ctx.get(VALUE_ORIGINS),
+        _module_at(ctx),
     )
 
 

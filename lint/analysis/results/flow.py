@@ -48,9 +48,11 @@ def follow_results(
     session_calls_of: Callable[[PyModule], list[SessionCall]],
     entries: dict[int, str],
     value_flow: Callable[[], ValueFlow],
+    module_at: Callable[[str], PyModule | None],
 ) -> ResultEvents:
     """`entries`: id(def) -> "tool" / "strategy" for each `_invoke` Dify calls; `value_flow` gives
-    the origin analysis, whose resolution of calls is reused (asked only when a result is passed on)."""
+    the origin analysis, whose resolution of calls is reused (asked only when a result is passed on);
+    `module_at` the plugin's module at a path."""
     modules = [m for m in modules if m.tree is not None]
     calls = {id(c.node): c for m in modules for c in session_calls_of(m)}
     found: dict[str, dict[tuple, Event]] = {}
@@ -86,7 +88,7 @@ def follow_results(
         if len(via) >= MAX_DEPTH:
             continue
         flow = flow or value_flow()
-        callee = _callee(flow, caller, call)
+        callee = _callee(flow, module_at, caller, call)
         if callee is None or callee.node is None:
             continue
         bindings = _bindings(callee, call, passed)
@@ -113,11 +115,20 @@ def _run(interpreter: Interpreter) -> list[Event]:
         return []
 
 
-def _callee(flow: ValueFlow, caller: Func, call: ast.Call) -> Func | None:
+def _callee(flow: ValueFlow, module_at: Callable[[str], PyModule | None], caller: Func, call: ast.Call) -> Func | None:
     """The plugin's own function or method a call reaches, if it is one."""
     env = flow.env_at(caller, call) or {}
     target = flow.resolve_callable(call.func, Frame(caller, (), ORIGIN_DEPTH - 1), env)
-    return target if isinstance(target, Func) else None
+    if isinstance(target, Func):
+        return target
+    name = dotted(call.func)
+    head = env.get(name.split(".")[0])
+    if target is None and "." in name and (head is None or all(d.kind == "import" for d in head.defs)):
+        ref = flow.resolver.resolve(name, caller.module.path)  # `helpers.collect(...)`: a module's function
+        module = module_at(ref.path) if ref.kind == "func" else None
+        if module is not None:
+            return flow.index(module).functions.get(ref.name)
+    return None
 
 
 def _bindings(callee: Func, call: ast.Call, passed: dict[int, frozenset]) -> dict[str, frozenset]:
