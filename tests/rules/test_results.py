@@ -752,3 +752,14 @@ def test_a_helper_generator_yielding_content_is_not_an_entry(tmp_path):
     source = HEAD + textwrap.indent(llm() + "for text in self._texts(response):\n    yield self.create_text_message(str(text))\n", " " * 8) + after
     found_codes = [d.code for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])]
     assert found_codes == ["DPL501"]  # the helper yields content as text; only `_invoke` must yield messages
+
+
+def test_a_result_whose_mode_is_not_known_is_not_followed(tmp_path):
+    after = (
+        "\n    def _text(self, result, streaming):\n        if streaming:\n"
+        "            return ''.join(c.delta.message.get_text_content() for c in result)\n"
+        "        return result.message.content\n"
+    )
+    body = llm("tool_parameters.get('stream', False)") + "yield self.create_text_message(self._text(response, tool_parameters.get('stream', False)))\n"
+    source = HEAD + textwrap.indent(body, " " * 8) + after
+    assert lint_files(tmp_path, {"tools/echo.py": source}, RESULT_CODES) == []

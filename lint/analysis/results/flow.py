@@ -138,7 +138,10 @@ def _bindings(callee: Func, call: ast.Call, passed: dict[int, frozenset]) -> dic
     for index, param in enumerate(callee.params):
         argument = argument_for(callee, call, param, index, skip_self)
         if isinstance(argument, ast.AST) and id(argument) in passed:
-            bound[param.name] = passed[id(argument)]
+            vals = passed[id(argument)]
+            if any(v.mode == "either" and v.kind in ("llm", "app") for v in vals):
+                continue  # its shape hangs on a `stream` test the callee spells its own way
+            bound[param.name] = vals
     return bound
 
 
