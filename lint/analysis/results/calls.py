@@ -4,6 +4,7 @@ result or argument matters (`len`, `str`, `json.dumps`, `io.BytesIO`, ...), mess
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,13 @@ from .values import (
     type_names,
 )
 
+#: message builders whose argument must be text: name -> (position, keyword, use, check nested values)
+MESSAGE_BUILDERS = {
+    "create_text_message": (0, "text", "text_message", False),
+    "create_json_message": (0, "json", "json_message", True),
+    "create_stream_variable_message": (1, "variable_value", "variable_message", False),
+}
+
 #: the values worth following into a function they are passed to
 FOLLOWED = frozenset({"llm", "app", "chunk", "delta", "amsg", "content", "part", "tts", "opt", "moderation"})
 
@@ -47,17 +55,19 @@ def _encoding_only(node: ast.Call) -> bool:
     )
 
 
+#: calls that never reach the plugin's own code: builtins, and methods of lists, str and the SDK
+BUILTIN_NAMES = frozenset(dir(builtins))
+NOT_THE_PLUGINS = frozenset(
+    {"append", "extend", "insert", "join", "get", "dumps", "loads", "format", "cast"}
+    | set(MESSAGE_BUILDERS)
+    | {"create_blob_message", "create_image_message", "create_link_message", "create_variable_message"}
+)
+
+
 def handed(vals: frozenset) -> bool:
     """Whether these values carry a result a callee could misuse."""
     return any(v.kind in FOLLOWED or (v.kind == "list" and handed(v.elems)) for v in vals)
 
-
-#: message builders whose argument must be text: name -> (position, keyword, use, check nested values)
-MESSAGE_BUILDERS = {
-    "create_text_message": (0, "text", "text_message", False),
-    "create_json_message": (0, "json", "json_message", True),
-    "create_stream_variable_message": (1, "variable_value", "variable_message", False),
-}
 
 Env = dict  # str -> frozenset[Val]
 
@@ -207,7 +217,10 @@ class Calls:
     def hand_off(self, node: ast.Call, positional: list, keywords: dict) -> None:
         """A call that passes a session result (or a piece of one) on: the plugin's own function
         it reaches is interpreted with it (`flow.py`)."""
-        if not self.reporting or self.quiet or isinstance(node.func, ast.Lambda):
+        if not self.reporting or self.quiet or not isinstance(node.func, (ast.Name, ast.Attribute)):
+            return
+        name = dotted(node.func)
+        if name in BUILTIN_NAMES or last_name(name) in NOT_THE_PLUGINS:
             return
         passed = {id(expr): vals for expr, vals in (*positional, *keywords.values()) if handed(vals)}
         if passed:
