@@ -19,6 +19,11 @@ class UndeclaredParameter(Rule):
     code = "DPL701"
     name = "undeclared-parameter"
     summary = "The code reads a tool parameter the tool's YAML does not declare"
+    grades = {
+        Severity.ERROR: "an undeclared name read with `[...]`: KeyError on every call",
+        Severity.WARNING: "an undeclared name read with `.get()` that is close to a declared one or is a provider credential, or while a declared parameter is never read",
+        Severity.INFO: "any other undeclared name read with `.get()`: the default is always used",
+    }
     explanation = """
     Dify sends a tool (or agent strategy) only the parameters its YAML declares. A key read with
     `tool_parameters["x"]` that the YAML does not declare raises KeyError on every call; read with

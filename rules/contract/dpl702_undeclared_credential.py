@@ -18,6 +18,11 @@ class UndeclaredCredential(Rule):
     code = "DPL702"
     name = "undeclared-credential"
     summary = "The code reads a provider credential the provider's YAML does not declare"
+    grades = {
+        Severity.ERROR: "an undeclared credential read with `[...]`: KeyError on every call",
+        Severity.WARNING: "an undeclared credential read with `.get()` that is close to a declared one, or while a declared credential is never read",
+        Severity.INFO: "any other undeclared credential read with `.get()`: the default is always used",
+    }
     explanation = """
     A tool's `self.runtime.credentials` (and the `credentials` a provider's
     `_validate_credentials` receives) hold exactly the credentials the provider YAML declares
