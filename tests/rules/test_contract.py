@@ -361,7 +361,7 @@ def test_provider_validate_reads(lint):
 
 STRATEGY = """\
 from collections.abc import Generator
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from pydantic import BaseModel, Field
 
@@ -388,8 +388,13 @@ class SimpleStrategy(AgentStrategy):
         ("    rounds: int = Field(description='x')", ["rounds"]),
         ("    rounds: int = 3", []),
         ("    rounds: int = Field(default=3)", []),
-        ("    rounds: Optional[int]", []),
-        ("    rounds: int | None", []),
+        # pydantic 2: an optional type without a default is still a required field
+        ("    rounds: Optional[int]", ["rounds"]),
+        ("    rounds: int | None", ["rounds"]),
+        ("    rounds: Union[int, None]", ["rounds"]),
+        ("    rounds: Any", ["rounds"]),
+        ("    rounds: Optional[int] = None", []),
+        ("    rounds: int | None = Field(None)", []),
         ("    rounds: list = Field(default_factory=list)", []),
         ("    text: str = Field(alias='query')", []),
     ],
