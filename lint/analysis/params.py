@@ -83,9 +83,9 @@ class DictFlow:
     def settle(self) -> None:
         """One read per place: a function followed along several paths (with different checks
         before it) reads a key unguarded if it does on any of them."""
-        merged: dict[int, KeyRead] = {}
+        merged: dict[tuple[int, str], KeyRead] = {}
         for read in self.reads:
-            first = merged.setdefault(id(read.node), read)
+            first = merged.setdefault((id(read.node), read.key), read)
             if first is not read:
                 first.guarded = first.guarded and read.guarded
         self.reads = list(merged.values())

@@ -138,21 +138,46 @@ def test_get_of_near_miss_is_warning(lint):
         "DPL701",
     )
     assert [d.severity for d in found] == [Severity.WARNING]
-    assert "did you mean `temperature`?" in found[0].message and "falls back to the default" in found[0].message
+    assert "did you mean `temperature`" in found[0].message and "falls back to the default" in found[0].message
 
 
-def test_get_while_a_declared_parameter_is_unread_is_warning(lint):
-    found = only(
-        lint(
-            {
-                "tools/echo.yaml": tool_yaml(parameter("prompt")),
-                "tools/echo.py": tool('yield self.create_text_message(tool_parameters.get("query") or "")'),
-            }
-        ),
-        "DPL701",
-    )
+def test_get_of_a_contained_name_is_warning_and_ranked_first(lint):
+    # `num_range` holds the declared `range`: that is the suggestion, before a name sharing a stem
+    files = {
+        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("range", required="false"), parameter("num_rangers", required="false")),
+        "tools/echo.py": tool('r = tool_parameters.get("num_range")\nyield self.create_text_message(tool_parameters["text"] + str(r))'),
+    }
+    found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.WARNING]
-    assert "`prompt` is never read" in found[0].message
+    assert "did you mean `range` (declared, never read)?" in found[0].message
+
+
+def test_get_with_an_unrelated_unread_parameter_is_info(lint):
+    # regression (official comfyui txt2vid): knobs read with a default, while an unrelated declared
+    # parameter is never read; the unread parameter gets its own finding at the YAML
+    files = {
+        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("model_name", required="false")),
+        "tools/echo.py": tool(
+            'steps = tool_parameters.get("steps", 20)\nsampler = tool_parameters.get("sampler_name")\n'
+            'yield self.create_text_message(tool_parameters["text"] * steps + str(sampler))'
+        ),
+    }
+    found = lint(files)
+    assert [d.severity for d in only(found, "DPL701")] == [Severity.INFO, Severity.INFO]
+    unread = only(found, "DPL711")
+    assert [(d.path.endswith("tools/echo.yaml"), d.severity) for d in unread] == [(True, Severity.WARNING)]
+    assert "`model_name`" in unread[0].message
+
+
+def test_sibling_tools_with_the_same_reads_get_the_same_severity(lint):
+    # regression (official linear tools): `teamId` is read by both tools; one declares `status`,
+    # the other `includeArchived`, neither related to it
+    body = 'team = tool_parameters.get("teamId", "")\nyield self.create_text_message(tool_parameters["text"] + team)'
+    severities = []
+    for other in ("status", "includeArchived"):
+        files = {"tools/echo.yaml": tool_yaml(parameter("text"), parameter(other, required="false")), "tools/echo.py": tool(body)}
+        severities.append([d.severity for d in only(lint(files), "DPL701")])
+    assert severities == [[Severity.INFO], [Severity.INFO]]
 
 
 def test_get_of_an_optional_knob_is_info(lint):
@@ -257,8 +282,8 @@ def test_comprehension_reads_are_seen(lint):
 
 def test_escape_keeps_get_reads_at_info(lint):
     # the dict goes to a third-party call that may read `prompt`: "never read" is not concluded
-    body = 'requests.post("https://example.com", json=tool_parameters)\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
+    body = 'requests.post("https://example.com", json=tool_parameters)\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
     found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.INFO]
 
@@ -273,14 +298,16 @@ def test_escape_keeps_get_reads_at_info(lint):
     ],
 )
 def test_escapes(lint, escape):
-    body = escape + '\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
-    assert all(d.severity == Severity.INFO for d in only(lint(files), "DPL701"))
+    body = escape + '\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
+    found = lint(files)
+    assert all(d.severity == Severity.INFO for d in only(found, "DPL701"))
+    assert not only(found, "DPL711")  # the dict escapes: nobody can tell `query` is never read
 
 
 def test_logging_the_dict_is_not_an_escape(lint):
-    body = 'logger.info(f"params: {json.dumps(tool_parameters)}")\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
+    body = 'logger.info(f"params: {json.dumps(tool_parameters)}")\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
     assert [d.severity for d in only(lint(files), "DPL701")] == [Severity.WARNING]
 
 
