@@ -97,7 +97,7 @@ class UndeclaredParameter(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         result = ctx.get(CONTRACTS)
         for contract in result.contracts:
-            if contract.dynamic or contract.invoke is None or contract.dict_name is None or not contract.first:
+            if contract.dynamic or contract.dict_name is None or not contract.first:
                 continue
             yield from self._contract(result, contract)
 
