@@ -70,6 +70,7 @@ class _Check:
 
     def __init__(self, name: str, function: ast.AST):
         self.name = name
+        self.locals: dict[str, str] = {}
         self.locals = self._local_reads(function)
 
     def _local_reads(self, function: ast.AST) -> dict[str, str]:

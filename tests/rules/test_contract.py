@@ -641,6 +641,7 @@ def _checked_tool(check: str, verdict: str = "problem = self._check(action, tool
         'if any(params.get(k) is None for k in ["x", "y"]):\n    return "x and y are required"\nreturn ""',
         'missing = [k for k in ("x", "y") if k not in params]\nif "x" not in params or "y" not in params:\n    return "missing"\nreturn None',
         'x = params.get("x")\nif not x:\n    return "x is required"\nif "y" not in params:\n    return "y is required"\nreturn ""',
+        'x = params.get("x")\nfirst = x\nif x is None or not params.get("y"):\n    return "x and y are required"\nreturn ""',
     ],
 )
 def test_a_helper_check_before_an_early_return_guards_later_reads(lint, check):
