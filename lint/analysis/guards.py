@@ -34,7 +34,7 @@ def exits(body: list[ast.stmt]) -> bool:
 
 
 def truthiness(value: ast.expr | None) -> str | None:
-    """"truthy", "falsy", or None when it cannot be told, for a returned expression."""
+    """ "truthy", "falsy", or None when it cannot be told, for a returned expression."""
     if value is None:
         return "falsy"
     if isinstance(value, ast.Constant):
@@ -211,7 +211,11 @@ def following(statement: ast.stmt, parents: dict[int, ast.AST], function: ast.AS
         if parent is None:
             break
         block = next(
-            (b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody")) if isinstance(b, list) and current in b),
+            (
+                b
+                for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+                if isinstance(b, list) and current in b
+            ),
             None,
         )
         if block is None:

@@ -1,12 +1,21 @@
 """Which keys the code reads from a mapping Dify fills (a tool's parameters, a provider's
-credentials), followed forward from the entry point.
+credentials, an endpoint's settings), followed forward from the entry point.
 
 The dict is followed through aliases and copies (`p = dict(tool_parameters)`, `p or {}`,
 `{**p}`), `self` attributes read in any method of the class chain, and the plugin's own functions
 and methods it is passed to (bounded depth). A pydantic model built from it (`Params(**p)`,
 `Params.model_validate(p)`) reads its fields. Where the dict escapes (a third-party call, a
 `**spread` into anything else, iteration, a computed key), the reads that were seen are kept, and
-the flow is marked incomplete so that nobody concludes "declared but never read".
+the flow is marked incomplete so that nobody concludes "declared but never read". Keys named by a
+loop over literal strings (`for k in ("a", "b")`) are read one by one. A read after a check that
+the key is there (`guards`) is marked guarded.
+
+The origin analysis (`origins/`) follows the same mappings the other way: from one expression back
+to where its value comes from. Both start from the entry points `entries.entry_points` lists and
+resolve names with the plugin's one `Resolver`; they stay two walkers because they answer
+different questions: this one needs every key read anywhere and whether anything escaped (a set,
+flow-insensitive), that one the possible values of one expression at one place (flow-sensitive,
+per call).
 """
 
 from __future__ import annotations

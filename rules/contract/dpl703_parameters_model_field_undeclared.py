@@ -39,7 +39,8 @@ class ParametersModelField(Rule):
     valid = (
         Example({}, base="agent"),
         Example(
-            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None = None\n")}, base="agent"
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None = None\n")},
+            base="agent",
         ),
     )
 

@@ -191,7 +191,10 @@ class OptionalParameterIndexed(Rule):
             note="a helper returns a problem when `suffix` is missing, and `_invoke` returns early on it",
         ),
         Example(
-            {"group/example.yaml": _GROUP_YAML.format(extra="\n    default: hello"), "endpoints/hello.py": _ENDPOINT_PY.format(key="greeting")},
+            {
+                "group/example.yaml": _GROUP_YAML.format(extra="\n    default: hello"),
+                "endpoints/hello.py": _ENDPOINT_PY.format(key="greeting"),
+            },
             base="endpoint",
             note="a setting with a default is always in the settings",
         ),
@@ -244,7 +247,9 @@ class OptionalParameterIndexed(Rule):
                 f"{dict_expr(read)}: `{read.key}` is an optional credential in {doc.path} (required: false, no default),"
                 " so Dify leaves it out of the credentials when the user does not fill it in and this raises KeyError;"
                 f' use `.get("{read.key}")`',
-                related=(yaml_related(doc, _required_at(doc, at[:-1] if len(at) == 3 else at), f"`{read.key}` is optional here"),),
+                related=(
+                    yaml_related(doc, _required_at(doc, at[:-1] if len(at) == 3 else at), f"`{read.key}` is optional here"),
+                ),
             )
 
     def _settings(self, contract: SettingsContract) -> Iterator[Finding]:

@@ -40,7 +40,7 @@ class UnreadParameter(Rule):
             expect=(
                 (
                     "tools/echo.yaml:20:11-20:16",
-                    "`style` is declared, but tools/echo.py never reads it, so whatever users or the model give it is ignored; read it (`tool_parameters.get(\"style\")`) or remove it from the YAML",
+                    '`style` is declared, but tools/echo.py never reads it, so whatever users or the model give it is ignored; read it (`tool_parameters.get("style")`) or remove it from the YAML',
                 ),
             ),
         ),
@@ -95,7 +95,9 @@ class UnreadParameter(Rule):
                 continue
             meant = related_names(name, undeclared)
             instead = f" (it reads `{meant[0]}`, which is not declared)" if meant else ""
-            fix = "make the names match" if meant else f'read it (`{contract.dict_name}.get("{name}")`) or remove it from the YAML'
+            fix = (
+                "make the names match" if meant else f'read it (`{contract.dict_name}.get("{name}")`) or remove it from the YAML'
+            )
             yield self.at(
                 doc,
                 ("parameters", index, "name"),

@@ -144,8 +144,12 @@ def test_get_of_near_miss_is_warning(lint):
 def test_get_of_a_contained_name_is_warning_and_ranked_first(lint):
     # `num_range` holds the declared `range`: that is the suggestion, before a name sharing a stem
     files = {
-        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("range", required="false"), parameter("num_rangers", required="false")),
-        "tools/echo.py": tool('r = tool_parameters.get("num_range")\nyield self.create_text_message(tool_parameters["text"] + str(r))'),
+        "tools/echo.yaml": tool_yaml(
+            parameter("text"), parameter("range", required="false"), parameter("num_rangers", required="false")
+        ),
+        "tools/echo.py": tool(
+            'r = tool_parameters.get("num_range")\nyield self.create_text_message(tool_parameters["text"] + str(r))'
+        ),
     }
     found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.WARNING]
@@ -619,15 +623,20 @@ def test_credentials_read_through_self_elsewhere(lint, passing):
 OPTIONAL_XY = tool_yaml(parameter("action"), parameter("x", "number", "false"), parameter("y", "number", "false"))
 
 
-def _checked_tool(check: str, verdict: str = "problem = self._check(action, tool_parameters)\nif problem:\n    yield self.create_text_message(problem)\n    return") -> str:
+def _checked_tool(
+    check: str,
+    verdict: str = "problem = self._check(action, tool_parameters)\nif problem:\n    yield self.create_text_message(problem)\n    return",
+) -> str:
     """A tool whose `_invoke` asks a helper about the parameters, then reads them in another method."""
-    body = 'action = tool_parameters["action"]\n' + verdict + "\nyield self.create_text_message(self._run(action, tool_parameters))"
+    body = (
+        'action = tool_parameters["action"]\n' + verdict + "\nyield self.create_text_message(self._run(action, tool_parameters))"
+    )
     after = (
         "    def _check(self, action: str, params: dict):\n"
         + "".join(f"        {line}\n" for line in check.splitlines())
         + "\n    def _run(self, action: str, params: dict) -> str:\n"
         + '        if action == "click":\n'
-        + '            return f"{params[\'x\']},{params[\'y\']} {params[\'x\']}"\n'
+        + "            return f\"{params['x']},{params['y']} {params['x']}\"\n"
         + '        return ""\n'
     )
     return tool(body, after)
@@ -651,9 +660,18 @@ def test_a_helper_check_before_an_early_return_guards_later_reads(lint, check):
 @pytest.mark.parametrize(
     ("check", "verdict"),
     [
-        ('if params.get("x") is None or params.get("y") is None:\n    return False\nreturn True', "if not self._check(action, tool_parameters):\n    return"),
-        ('if "x" not in params or "y" not in params:\n    raise ValueError("x and y are required")', "self._check(action, tool_parameters)"),
-        ('if not params.get("x") or not params.get("y"):\n    return "x and y are required"\nreturn ""', "if problem := self._check(action, tool_parameters):\n    return"),
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return False\nreturn True',
+            "if not self._check(action, tool_parameters):\n    return",
+        ),
+        (
+            'if "x" not in params or "y" not in params:\n    raise ValueError("x and y are required")',
+            "self._check(action, tool_parameters)",
+        ),
+        (
+            'if not params.get("x") or not params.get("y"):\n    return "x and y are required"\nreturn ""',
+            "if problem := self._check(action, tool_parameters):\n    return",
+        ),
     ],
 )
 def test_other_shapes_of_a_helper_check(lint, check, verdict):
@@ -667,9 +685,15 @@ def test_other_shapes_of_a_helper_check(lint, check, verdict):
         # the helper checks another key only
         ('if params.get("x") is None:\n    return "x is required"\nreturn ""', None),
         # it returns the problem, but the caller does not return on it
-        ('if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""', "problem = self._check(action, tool_parameters)\nprint(problem)"),
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""',
+            "problem = self._check(action, tool_parameters)\nprint(problem)",
+        ),
         # the verdict is the other way round: a message is truthy, `if not` never returns on it
-        ('if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""', "if not self._check(action, tool_parameters):\n    return"),
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""',
+            "if not self._check(action, tool_parameters):\n    return",
+        ),
     ],
 )
 def test_a_check_that_does_not_guard(lint, check, verdict):
@@ -724,7 +748,11 @@ class HelloEndpoint(Endpoint):
 
 
 def _group(extra: str) -> str:
-    return "settings:\n  - name: greeting\n    type: text-input\n" + extra + "    label:\n      en_US: Greeting\nendpoints:\n  - endpoints/hello.yaml\n"
+    return (
+        "settings:\n  - name: greeting\n    type: text-input\n"
+        + extra
+        + "    label:\n      en_US: Greeting\nendpoints:\n  - endpoints/hello.yaml\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -805,8 +833,12 @@ def test_a_credential_read_that_is_a_tool_parameter(lint):
 def test_a_parameter_that_steers_the_form_is_not_unread(lint):
     show_on = "    show_on:\n      - variable: mode\n        value: advanced\n"
     files = {
-        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("mode", "select", "false", "form"), parameter("depth", required="false", extra=show_on)),
-        "tools/echo.py": tool('d = tool_parameters.get("depth")\nyield self.create_text_message(tool_parameters["text"] + str(d))'),
+        "tools/echo.yaml": tool_yaml(
+            parameter("text"), parameter("mode", "select", "false", "form"), parameter("depth", required="false", extra=show_on)
+        ),
+        "tools/echo.py": tool(
+            'd = tool_parameters.get("depth")\nyield self.create_text_message(tool_parameters["text"] + str(d))'
+        ),
     }
     assert not only(lint(files), "DPL711")
 
@@ -814,7 +846,9 @@ def test_a_parameter_that_steers_the_form_is_not_unread(lint):
 def test_unread_parameters_of_a_shared_class_are_reported_per_yaml(lint):
     files = {
         "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/shout.yaml")),
-        "tools/shout.yaml": tool_yaml(parameter("text"), parameter("volume", "number", "false"), source="tools/echo.py", name="shout"),
+        "tools/shout.yaml": tool_yaml(
+            parameter("text"), parameter("volume", "number", "false"), source="tools/echo.py", name="shout"
+        ),
     }
     found = only(lint(files), "DPL711")
     assert [(d.path.rsplit("/", 1)[-1], "`volume`" in d.message) for d in found] == [("shout.yaml", True)]
@@ -831,7 +865,9 @@ def test_strategy_model_fields_are_reads(lint):
 def test_an_inherited_invoke_is_followed(lint):
     # the origin analysis always started from an `_invoke` a plugin base class defines; the
     # contract rules now start from the same place
-    base = tool('yield self.create_text_message(tool_parameters["querry"])').replace("class EchoTool(Tool)", "class BaseEcho(Tool)")
+    base = tool('yield self.create_text_message(tool_parameters["querry"])').replace(
+        "class EchoTool(Tool)", "class BaseEcho(Tool)"
+    )
     files = {
         "tools/base.py": base,
         "tools/echo.py": "from tools.base import BaseEcho\n\n\nclass EchoTool(BaseEcho):\n    pass\n",
