@@ -35,6 +35,17 @@ class ParametersModelField(Rule):
                 ),
             ),
         ),
+        Example(
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    note: str | None\n")},
+            base="agent",
+            note="in pydantic 2 an optional type without `= None` is still a required field",
+            expect=(
+                (
+                    "strategies/simple.py:14:5-14:9",
+                    "`SimpleParams.note` is required, but strategies/simple.yaml does not declare `note`: building the model raises ValidationError (`Field required`) on every call",
+                ),
+            ),
+        ),
     )
     valid = (
         Example({}, base="agent"),

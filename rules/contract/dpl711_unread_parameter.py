@@ -20,8 +20,8 @@ class UnreadParameter(Rule):
     summary = "A parameter the YAML declares is never read by the code"
     severity = Severity.WARNING
     explanation = """
-    Users (or the model) fill every parameter a tool's or agent strategy's YAML declares, and Dify
-    sends it, but a parameter the code never reads is silently ignored: the value has no effect.
+    Users (or the model) fill in the parameters a tool's or agent strategy's YAML declares and Dify
+    sends them, but a parameter the code never reads is silently ignored: its value has no effect.
     Often the code reads another name (`statusId` for the declared `status`), or the parameter was
     meant to be passed on and never was. Read it, or remove it from the YAML.
 
