@@ -109,7 +109,9 @@ VALUE_ORIGINS = Analysis(
 )
 SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
 MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
-CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
+CONTRACTS = Analysis(
+    "contracts", _contracts, "what each tool, strategy, provider and endpoint group declares against what its code reads"
+)
 
 # -- the package ----------------------------------------------------------------------------------
 
