@@ -12,6 +12,7 @@ from .contract.dpl707_dynamic_select_without_options import DynamicSelectWithout
 from .contract.dpl708_validate_credentials_missing import ValidateCredentialsMissing
 from .contract.dpl709_oauth_methods_missing import OAuthMethodsMissing
 from .contract.dpl710_select_default_not_in_options import SelectDefaultNotInOptions
+from .contract.dpl711_unread_parameter import UnreadParameter
 from .declarations.dpl201_declaration_invalid import DeclarationInvalid
 from .declarations.dpl202_unknown_key import UnknownKey
 from .declarations.dpl203_invalid_scope import InvalidScope
@@ -125,4 +126,5 @@ RULES = [
     ValidateCredentialsMissing,
     OAuthMethodsMissing,
     SelectDefaultNotInOptions,
+    UnreadParameter,
 ]

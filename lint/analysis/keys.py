@@ -123,7 +123,9 @@ RESULT_EVENTS = Analysis(
     _result_events,
     "how the plugin uses what its session calls return, followed into its own functions",
 )
-CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
+CONTRACTS = Analysis(
+    "contracts", _contracts, "what each tool, strategy, provider and endpoint group declares against what its code reads"
+)
 
 # -- the package ----------------------------------------------------------------------------------
 

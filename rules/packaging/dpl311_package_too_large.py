@@ -19,6 +19,10 @@ class PackageTooLarge(Rule):
     code = "DPL311"
     name = "package-too-large"
     summary = "The packaged files exceed 50 MB, or a virtual environment would be packaged"
+    grades = {
+        Severity.ERROR: "the packaged files would exceed 50 MB",
+        Severity.WARNING: "a virtual environment folder would be packaged",
+    }
     explanation = """
     `dify plugin package` refuses a plugin whose files add up to more than 50 MB uncompressed (its
     default `--max-size`), counting everything the ignore file does not exclude, `.git/` included.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dify_lint.analysis.results import facts
+from dify_lint.diagnostics import Severity
 from dify_lint.rule import Example
 
 from ._common import ResultRule, describe, llm, read_text, tool
@@ -15,6 +16,11 @@ class UnsafeChunkContent(ResultRule):
     name = "unsafe-chunk-content"
     key = "content"
     summary = "A streamed chunk's content is used as a str, but it can be a list of content parts or None"
+    grades = {
+        Severity.ERROR: "content used as a str (or asserted to be one) where a list of parts or None makes the code fail,"
+        " or non-str content skipped: Gemini streams every chunk as a list, so nothing is output",
+        Severity.WARNING: "a content part's data used as text without checking its type (an image part gives its URL)",
+    }
     explanation = """
     `chunk.delta.message.content` is declared `str | list[PromptMessageContent] | None`, and all three
     occur: None on chunks that carry only tool calls, a list of parts when a model streams
