@@ -34,6 +34,7 @@ from .models.dpl402_llm_config_missing_mode import LlmConfigMissingMode
 from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissingCompletionParams
 from .models.dpl404_wrong_model_config import WrongModelConfig
 from .models.dpl405_session_call_signature import SessionCallSignature
+from .models.dpl406_model_selector_ignored import ModelSelectorIgnored
 from .models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode
 from .models.dpl489_hard_coded_model import HardCodedModel
 from .models.dpl490_provider_id_rewritten import ProviderIdRewritten
@@ -99,6 +100,7 @@ RULES = [
     LlmConfigMissingCompletionParams,
     WrongModelConfig,
     SessionCallSignature,
+    ModelSelectorIgnored,
     CustomizableLLMWithoutMode,
     HardCodedModel,
     ProviderIdRewritten,

@@ -3,14 +3,19 @@ built in code, and the example tools."""
 
 from __future__ import annotations
 
+import ast
+import re
+from dataclasses import dataclass
 from typing import Iterator
 
-from dify_lint.analysis.model_calls import Keys, ModelCall, Selectors, keys_of
-from dify_lint.analysis.origins import Built
+from dify_lint.analysis.contracts import Contract, Contracts
+from dify_lint.analysis.model_calls import Keys, ModelCall, Selectors, keys_of, selector_reads
+from dify_lint.analysis.origins import Built, Const, ValueFlow, flatten
 from dify_lint.diagnostics import Related
 from dify_lint.examples import manifest, tool_yaml
 from dify_lint.model.declarations import Parameter, parameter_name
-from dify_lint.python.astutil import node_span
+from dify_lint.model.plugin import Plugin
+from dify_lint.python.astutil import node_span, string_value
 
 TYPE_WORDS = {
     "llm": "an LLM",
@@ -64,6 +69,102 @@ def llm_configs(calls: list[ModelCall], selectors: Selectors) -> Iterator[tuple[
                 continue
             seen.add(id(origin.node))
             yield mc, origin, keys_of(selectors, origin)
+
+
+# -- configs that name a fixed provider ----------------------------------------------------------
+
+
+@dataclass
+class FixedProvider:
+    """A config built in code whose provider is one literal string, and the call it reaches."""
+
+    mc: ModelCall
+    built: Built
+    node: ast.expr  # the provider's expression, in `built.module`
+    provider: str
+    model: str | None  # the literal model name, when there is one
+
+    @property
+    def short_name(self) -> str:
+        """`openai` for `langgenius/openai/openai` as for `openai`."""
+        return self.provider.rsplit("/", 1)[-1]
+
+    def described(self) -> str:
+        return f"`{self.provider}`" + (f" (model `{self.model}`)" if self.model else "")
+
+
+def _literal(flow: ValueFlow, built: Built, key: str) -> str | None:
+    """The one string a built config is given for `key`, when every origin of it is that literal."""
+    values = flow.key_origins(built, key)
+    if not values or not all(isinstance(v, Const) and v.kind == "str" for v in values):
+        return None
+    strings = {string_value(v.node) for v in values}
+    found = strings.pop() if len(strings) == 1 else None
+    return found if found and found.strip() else None
+
+
+def fixed_providers(calls: list[ModelCall], selectors: Selectors, flow: ValueFlow) -> Iterator[FixedProvider]:
+    """Each config built in code with a literal provider, once. A call that may also receive
+    another value (a model-selector's, a parameter's, one dify-lint cannot follow) is left out:
+    the built config is then a fallback, not the only choice."""
+    seen: set[int] = set()
+    for mc in calls:
+        if not mc.origins or not all(isinstance(o, Built) for o in mc.origins):
+            continue
+        if next(selector_reads(selectors, flow, mc.origins), None) is not None:
+            continue
+        model_key = "name" if mc.endpoint.path[0] == "workflow_node" else "model"
+        for origin in flatten(mc.origins):
+            if not isinstance(origin, Built):
+                continue
+            node = origin.key_node("provider")
+            if node is None or id(node) in seen:
+                continue
+            provider = _literal(flow, origin, "provider")
+            if provider is None:
+                continue
+            seen.add(id(node))
+            yield FixedProvider(mc, origin, node, provider, _literal(flow, origin, model_key))
+
+
+@dataclass
+class IgnoredSelector:
+    """A model-selector a tool or strategy declares and its code never reads."""
+
+    contract: Contract
+    name: str
+    index: int
+
+
+def ignored_selectors(contracts: Contracts) -> dict[str, IgnoredSelector]:
+    """By source path: the first model-selector each tool or strategy declares and never reads.
+    Only where every read of the parameters was seen (a dict handed to unknown code may be read
+    there)."""
+    found: dict[str, IgnoredSelector] = {}
+    for contract in contracts.contracts:
+        if contract.dynamic or not contract.flow.complete or contract.module.path in found:
+            continue
+        read = contract.flow.read_keys()
+        for name, (index, item) in contract.declared.items():
+            if item.get("type") == "model-selector" and name not in read:
+                found[contract.module.path] = IgnoredSelector(contract, name, index)
+                break
+    return found
+
+
+def ignored_selector_of(fixed: FixedProvider, ignored: dict[str, IgnoredSelector]) -> IgnoredSelector | None:
+    """The unread selector of the tool or strategy a fixed config is built (or called) in."""
+    return ignored.get(fixed.built.module.path) or ignored.get(fixed.mc.call.module.path)
+
+
+def named_after(plugin: Plugin, provider: str) -> bool:
+    """Whether the plugin is named after the provider (`openai_tools` calling `openai`): it is then
+    made for that provider, and needs it by design."""
+    doc = plugin.manifest
+    name = doc.get("name") if doc is not None and doc.usable else None
+    if not isinstance(name, str) or not provider:
+        return False
+    return re.search(rf"(^|[_-]){re.escape(provider.lower())}($|[_-])", name.lower()) is not None
 
 
 # -- examples ------------------------------------------------------------------------------------
