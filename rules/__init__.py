@@ -61,6 +61,7 @@ from .results.dpl505_generator_never_iterated import GeneratorNeverIterated
 from .results.dpl506_tts_result_as_bytes import TtsResultAsBytes
 from .results.dpl507_speech2text_file_not_io import Speech2TextFileNotIo
 from .results.dpl508_moderation_flag_inverted import ModerationFlagInverted
+from .results.dpl509_session_call_after_response import SessionCallAfterResponse
 from .results.dpl589_result_attribute_missing import ResultAttributeMissing
 from .results.dpl590_endpoint_object_called import EndpointObjectCalled
 
@@ -112,6 +113,7 @@ RULES = [
     TtsResultAsBytes,
     Speech2TextFileNotIo,
     ModerationFlagInverted,
+    SessionCallAfterResponse,
     ResultAttributeMissing,
     EndpointObjectCalled,
     MissingPermission,

@@ -8,7 +8,7 @@ from dify_lint.analysis.keys import CONTRACTS, MODEL_CALLS, SELECTORS, VALUE_ORI
 from dify_lint.diagnostics import Related, Severity
 from dify_lint.examples import llm_tool_example
 from dify_lint.python.astutil import node_span
-from dify_lint.rule import Example, Finding, Rule
+from dify_lint.rule import Finding, Rule
 
 from ._common import fixed_providers, ignored_selector_of, ignored_selectors, related_call
 
@@ -41,7 +41,7 @@ class ModelSelectorIgnored(Rule):
             expect=(
                 (
                     "tools/echo.py:11:50-11:58",
-                    "the provider `openai` (model `gpt-4o-mini`) is fixed in code, while tools/echo.yaml declares the model-selector `model`, which the code never reads: the model the user picks is ignored, and the call fails in workspaces without this provider; pass the selector's value (`tool_parameters[\"model\"]`) as the model config",
+                    'the provider `openai` (model `gpt-4o-mini`) is fixed in code, while tools/echo.yaml declares the model-selector `model`, which the code never reads: the model the user picks is ignored, and the call fails in workspaces without this provider; pass the selector\'s value (`tool_parameters["model"]`) as the model config',
                 ),
             ),
         ),

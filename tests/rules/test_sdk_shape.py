@@ -294,13 +294,25 @@ ANSWER = "yield self.create_text_message(result.message.get_text_content())"
     ("body", "after"),
     [
         # a helper returns the config
-        ("result = self.session.model.llm.invoke(model_config=self._config(), prompt_messages=[], stream=False)\n", f"\n    def _config(self):\n        return {FIXED}\n"),
+        (
+            "result = self.session.model.llm.invoke(model_config=self._config(), prompt_messages=[], stream=False)\n",
+            f"\n    def _config(self):\n        return {FIXED}\n",
+        ),
         # a spread of a dict a helper returns
-        ("result = self.session.model.llm.invoke(model_config=LLMModelConfig(**self._config()), prompt_messages=[], stream=False)\n", '\n    def _config(self):\n        return {"provider": "openai", "model": "m", "mode": "chat"}\n'),
+        (
+            "result = self.session.model.llm.invoke(model_config=LLMModelConfig(**self._config()), prompt_messages=[], stream=False)\n",
+            '\n    def _config(self):\n        return {"provider": "openai", "model": "m", "mode": "chat"}\n',
+        ),
         # a module constant
-        ("result = self.session.model.llm.invoke(model_config=LLMModelConfig(provider=PROVIDER, model=\"m\", mode=\"chat\"), prompt_messages=[], stream=False)\n", '\nPROVIDER = "openai"\n'),
+        (
+            'result = self.session.model.llm.invoke(model_config=LLMModelConfig(provider=PROVIDER, model="m", mode="chat"), prompt_messages=[], stream=False)\n',
+            '\nPROVIDER = "openai"\n',
+        ),
         # a key set afterwards
-        ('config = {"model": "m", "mode": "chat"}\nconfig["provider"] = "openai"\nresult = self.session.model.llm.invoke(model_config=config, prompt_messages=[], stream=False)\n', ""),
+        (
+            'config = {"model": "m", "mode": "chat"}\nconfig["provider"] = "openai"\nresult = self.session.model.llm.invoke(model_config=config, prompt_messages=[], stream=False)\n',
+            "",
+        ),
     ],
 )
 def test_hard_coded_model_followed(lint, body, after):
