@@ -35,6 +35,7 @@ from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissing
 from .models.dpl404_wrong_model_config import WrongModelConfig
 from .models.dpl405_session_call_signature import SessionCallSignature
 from .models.dpl406_model_selector_ignored import ModelSelectorIgnored
+from .models.dpl407_tool_call_to_upstream_id import ToolCallToUpstreamId
 from .models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode
 from .models.dpl489_hard_coded_model import HardCodedModel
 from .models.dpl490_provider_id_rewritten import ProviderIdRewritten
@@ -102,6 +103,7 @@ RULES = [
     WrongModelConfig,
     SessionCallSignature,
     ModelSelectorIgnored,
+    ToolCallToUpstreamId,
     CustomizableLLMWithoutMode,
     HardCodedModel,
     ProviderIdRewritten,
