@@ -50,9 +50,9 @@ class SessionCallAfterResponse(Rule):
     `_invoke` has returned its response (and a streamed body has been read), the SDK ends the
     session and the daemon closes it and drops whatever the plugin sends for it afterwards. A
     `session.*` call made from a thread or executor that `_invoke` started and did not wait for
-    therefore gets no answer: it fails (in a local or debugging runtime after
-    `MAX_INVOCATION_TIMEOUT`, 250 seconds by default; serverless at once), usually unseen, in the
-    background. Do the work before returning, wait for it (`thread.join()`, `future.result()`, a
+    therefore fails, usually unseen, in the background: a local or remote-debugging runtime never
+    gets an answer and gives up after `MAX_INVOCATION_TIMEOUT` (250 seconds by default); a
+    serverless one is refused at once (`failed to get session info from cache`). Do the work before returning, wait for it (`thread.join()`, `future.result()`, a
     `with ThreadPoolExecutor()` block), or return a streaming `Response` whose generator does it
     while the request is still open. Only work started from the endpoint's `_invoke` (and the
     plugin's own functions it calls) whose target reaches a session call is reported.
@@ -67,7 +67,7 @@ class SessionCallAfterResponse(Rule):
             expect=(
                 (
                     "endpoints/hello.py:10:9-10:82",
-                    "this thread calls `session.storage.set` after `_invoke` may have returned (it is not joined): the daemon closes the endpoint's session with the response, so that call gets no answer and fails; do the work before returning, `join()` the thread first, or return a streaming Response whose generator does it",
+                    "this thread calls `session.storage.set` after `_invoke` may have returned (it is not joined): the daemon closes the endpoint's session with the response, then drops or refuses that call, so it fails; do the work before returning, `join()` the thread first, or return a streaming Response whose generator does it",
                 ),
             ),
         ),
@@ -81,7 +81,7 @@ class SessionCallAfterResponse(Rule):
             expect=(
                 (
                     "endpoints/hello.py:12:9-12:67",
-                    "this work submitted to an executor calls `session.storage.set` after `_invoke` may have returned (its future is dropped): the daemon closes the endpoint's session with the response, so that call gets no answer and fails; do the work before returning, wait for `future.result()` (or submit inside a `with ThreadPoolExecutor()` block), or return a streaming Response whose generator does it",
+                    "this work submitted to an executor calls `session.storage.set` after `_invoke` may have returned (its future is dropped): the daemon closes the endpoint's session with the response, then drops or refuses that call, so it fails; do the work before returning, wait for `future.result()` (or submit inside a `with ThreadPoolExecutor()` block), or return a streaming Response whose generator does it",
                 ),
             ),
         ),
@@ -152,7 +152,7 @@ class SessionCallAfterResponse(Rule):
                 start.module.path,
                 node_span(start.module, start.node),
                 f"{what} calls `{call.dotted}` after `_invoke` may have returned ({why}): the daemon closes the"
-                f" endpoint's session with the response, so that call gets no answer and fails; do the work before"
+                f" endpoint's session with the response, then drops or refuses that call, so it fails; do the work before"
                 f" returning, {wait}, or return a streaming Response whose generator does it",
                 related=tuple(related),
             )

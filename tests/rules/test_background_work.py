@@ -75,6 +75,8 @@ REPLY = '\nreturn Response("accepted", status=202)'
         ('Thread(target=self._relay, args=("x",)).start()' + REPLY, "", "Thread("),
         # started in a helper `_invoke` calls
         ("self._start()" + REPLY, 'def _start(self):\n    Thread(target=self._remember, args=("x",)).start()\n', "Thread("),
+        # a function defined in `_invoke`
+        ('def work():\n    self.session.storage.set("k", b"v")\n\nThread(target=work).start()' + REPLY, "", "Thread("),
         # a lambda, a partial
         ('Thread(target=lambda: self.session.storage.set("k", b"v")).start()' + REPLY, "", "Thread("),
         ('Thread(target=functools.partial(self._remember, "x")).start()' + REPLY, "", "Thread("),
