@@ -54,6 +54,10 @@ class HardCodedModel(Rule):
     name = "hard-coded-model"
     summary = "A reverse model call names a fixed provider instead of letting the user choose"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "a provider the plugin is not named after: the call fails in workspaces without it",
+        Severity.INFO: "the plugin is named after the provider (`deepseek_tools` calling `deepseek`): it needs it by design",
+    }
     explanation = """
     A config such as `LLMModelConfig(provider="openai", model="gpt-4o-mini", ...)` only works in
     a workspace where that provider is installed and configured and that model enabled; in every
