@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from dify_lint.analysis.contracts import Contract
-from dify_lint.analysis.keys import CONTRACTS
+from dify_lint.analysis.keys import CONTRACTS, FIXED_MODELS
 from dify_lint.diagnostics import Related, Severity
+from dify_lint.examples import FIXED_LLM_CALL, llm_tool_example
 from dify_lint.python.astutil import name_span
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.textmatch import related_names
@@ -62,6 +64,10 @@ class UnreadParameter(Rule):
     )
     valid = (
         Example({}),
+        replace(
+            llm_tool_example(FIXED_LLM_CALL),
+            note="the model-selector `model` is unread beside a model fixed in code: DPL406 reports that call instead",
+        ),
         Example(
             {
                 "tools/echo.yaml": tool_yaml(parameter("text") + "\n" + parameter("style", required="false")),
@@ -71,15 +77,19 @@ class UnreadParameter(Rule):
         ),
     )
 
-    requires = (CONTRACTS,)
+    requires = (CONTRACTS, FIXED_MODELS)
 
     def check(self, ctx) -> Iterable[Finding]:
+        # A model-selector left unread beside a model fixed in code is reported at that code (DPL406).
+        beside_fixed = {
+            (id(f.ignored_selector.contract), f.ignored_selector.name) for f in ctx.get(FIXED_MODELS) if f.ignored_selector
+        }
         for contract in ctx.get(CONTRACTS).contracts:
             if contract.dynamic or contract.dict_name is None or not contract.flow.complete or contract.entry is None:
                 continue
-            yield from self._contract(contract)
+            yield from self._contract(contract, {name for key, name in beside_fixed if key == id(contract)})
 
-    def _contract(self, contract: Contract) -> Iterator[Finding]:
+    def _contract(self, contract: Contract, reported_elsewhere: set[str]) -> Iterator[Finding]:
         doc = contract.declaration.doc
         flow = contract.flow
         read_keys = flow.read_keys() | flow.stores
@@ -91,7 +101,7 @@ class UnreadParameter(Rule):
         module = entry.entry.module if entry.path == entry.entry.module.path else None
         related = (Related(where, name_span(module, entry.method), "the parameters enter the code here"),) if module else ()
         for name, (index, _) in contract.declared.items():
-            if name in read_keys or name in steering:
+            if name in read_keys or name in steering or name in reported_elsewhere:
                 continue
             meant = related_names(name, undeclared)
             instead = f" (it reads `{meant[0]}`, which is not declared)" if meant else ""
