@@ -13,7 +13,7 @@ from .entries import entry_classes, entry_roots
 from .fixed_models import fixed_providers
 from .model_calls import Selectors, model_calls
 from .origins import ValueFlow
-from .results import result_events
+from .results import follow_results
 from .session import session_calls
 
 # -- files and declarations -----------------------------------------------------------------------
@@ -48,11 +48,6 @@ SESSION_CALLS = ModuleAnalysis(
     "session-calls",
     lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)),
     "a module's `session.*` calls, bound to the SDK's signatures",
-)
-RESULT_EVENTS = ModuleAnalysis(
-    "result-events",
-    lambda mctx, m: result_events(m, mctx.get(FUNCTIONS), mctx.get(SESSION_CALLS)),
-    "how a module uses what its session calls return",
 )
 
 # -- the plugin's Python ------------------------------------------------------------------------
@@ -102,6 +97,20 @@ def _contracts(ctx: Context):
     )
 
 
+def _result_events(ctx: Context):
+    unchecked = ctx.unchecked
+    roots = entry_roots(ctx.plugin, ctx.get(ENTRY_CLASSES))
+    entries = {key: root.kind for key, listed in roots.items() for root in listed if root.kind in ("tool", "strategy")}
+    return follow_results(
+        ctx.get(PYTHON_MODULES),
+        lambda module: unchecked.module(FUNCTIONS, module),
+        lambda module: unchecked.module(SESSION_CALLS, module),
+        entries,
+        lambda: ctx.get(VALUE_ORIGINS),
+        _module_at(ctx),
+    )
+
+
 def _background_work(ctx: Context):
     if not ctx.plugin.declarations_of("endpoint"):
         return []  # only an endpoint's session ends with its response
@@ -127,6 +136,11 @@ VALUE_ORIGINS = Analysis(
 )
 SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
 MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
+RESULT_EVENTS = Analysis(
+    "result-events",
+    _result_events,
+    "how the plugin uses what its session calls return, followed into its own functions",
+)
 CONTRACTS = Analysis(
     "contracts", _contracts, "what each tool, strategy, provider and endpoint group declares against what its code reads"
 )

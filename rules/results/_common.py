@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import ClassVar, Iterable
 
 from dify_lint.analysis.keys import PYTHON_MODULES, RESULT_EVENTS
-from dify_lint.diagnostics import Severity
+from dify_lint.analysis.results import Event
+from dify_lint.diagnostics import Related, Severity
 from dify_lint.model.declarations import is_model_plugin
 from dify_lint.python.astutil import node_span
 from dify_lint.rule import Finding, Rule
@@ -48,6 +49,20 @@ def describe(types: Iterable[str]) -> str:
     return " or ".join(found) or "not a str"
 
 
+def handed_over(event: Event) -> tuple[Related, ...]:
+    """The calls that passed the value to the function where it is misused, outermost first."""
+    return tuple(
+        Related(site.module.path, node_span(site.module, site.node), f"the value reaches `{site.callee}` through this call")
+        for site in event.via
+    )
+
+
+def read_text(read: str) -> str:
+    """The SDK's way to read a chunk's text, at the message the content was read from."""
+    message = read[: -len(".content")] if read.endswith(".content") else "chunk.delta.message"
+    return f'`{message}.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None)'
+
+
 class ResultRule(Rule):
     """A rule that words the result analysis's facts of one kind (`key`)."""
 
@@ -58,14 +73,16 @@ class ResultRule(Rule):
         # A model plugin builds its own chunks (and may not call the session at all, DPL603).
         if is_model_plugin(ctx.plugin):
             return
+        events = ctx.get(RESULT_EVENTS)
         for module in ctx.get(PYTHON_MODULES):
-            for event in ctx.module(RESULT_EVENTS, module):
+            for event in events.of(module.path):
                 if event.rule == self.key:
                     yield Finding(
                         module.path,
                         node_span(module, event.node),
                         self.render(event.fact),
                         Severity.WARNING if event.warning and self.severity != Severity.WARNING else None,
+                        handed_over(event),
                     )
 
     def render(self, fact: object) -> str:  # pragma: no cover - abstract

@@ -6,7 +6,9 @@ from dify_lint.analysis.results import facts
 from dify_lint.diagnostics import Severity
 from dify_lint.rule import Example
 
-from ._common import ResultRule, describe, llm, tool
+from ._common import ResultRule, describe, llm, read_text, tool
+
+GEMINI = " (Gemini sends a list on every chunk)"
 
 
 class UnsafeChunkContent(ResultRule):
@@ -15,25 +17,31 @@ class UnsafeChunkContent(ResultRule):
     key = "content"
     summary = "A streamed chunk's content is used as a str, but it can be a list of content parts or None"
     grades = {
-        Severity.ERROR: "content used as a str where a list of parts or None makes the code fail",
-        Severity.WARNING: "non-str content skipped, so its text is lost, or a content part's data used without checking its type",
+        Severity.ERROR: "content used as a str (or asserted to be one) where a list of parts or None makes the code fail,"
+        " or non-str content skipped: Gemini streams every chunk as a list, so nothing is output",
+        Severity.WARNING: "a content part's data used as text without checking its type (an image part gives its URL)",
     }
     explanation = """
     `chunk.delta.message.content` is declared `str | list[PromptMessageContent] | None`, and all three
-    occur: None on chunks that carry only tool calls, a list of parts when a model streams multimodal
-    output. Concatenating it, calling str methods on it, formatting it, `json.dumps`, `len`,
-    comparing it with a str or passing it to `create_text_message` works only for the str. Use
-    `chunk.delta.message.get_text_content()` (the text parts joined, `""` for None), or narrow first
-    (`isinstance(content, str)` in an `if`, `elif`, `assert` or an early `continue`). Iterating the
-    content needs an `isinstance(content, list)` guard (a str is walked character by character).
-    Two warnings complete the rule: `part.data` is text only on a `TextPromptMessageContent` (an
-    image part's `data` is its URL or a data URI), and a non-str branch that only `continue`s or
-    `pass`es (or no branch at all) lets list content vanish silently.
+    occur: None on chunks that carry only tool calls, a list of parts when a model streams
+    multimodal output, and a list on every chunk from some providers (the official Gemini plugin
+    builds each streamed message from a list of parts). Concatenating it, calling str methods on
+    it, formatting it, `json.dumps`, `len`, comparing it with a str or passing it to
+    `create_text_message` works only for the str. Read the text with
+    `chunk.delta.message.get_text_content()`, a method of the SDK's `PromptMessage`: the str as it
+    is, the text parts of a list joined, `""` for None. Narrowing to str (`isinstance(content,
+    str)`) and skipping the rest is no fix: a branch that only `continue`s or `pass`es on non-str
+    content (or no branch at all) drops every list, so with Gemini such code outputs no text at
+    all; that is reported too. Iterating the content walks a str character by character. `part.data`
+    is text only on a `TextPromptMessageContent` (an image part's `data` is its URL or a data URI):
+    a warning.
 
     Chunks are recognised when they come from iterating `session.model.llm.invoke(...)` or
-    `llm_structured_output.invoke(...)`, and in any `for` loop that reads
-    `<loop variable>.delta.message.content`. The stream=False result's `message.content` is not
-    reported: the SDK builds it from str chunks only, so it is always a str at run time.
+    `llm_structured_output.invoke(...)`, in any `for` loop that reads
+    `<loop variable>.delta.message.content`, and in the plugin's own functions a stream, chunk,
+    message or content is passed to (the call that passed it is shown as a related location). The
+    stream=False result's `message.content` is not reported: the SDK builds it from str chunks
+    only, so it is always a str at run time.
     """
     invalid = (
         Example(
@@ -50,7 +58,7 @@ class UnsafeChunkContent(ResultRule):
             expect=(
                 (
                     "tools/echo.py:17:25-17:52",
-                    "`chunk.delta.message.content` is appended to a str with `+=`, but chunk content may be a list of content parts: that raises TypeError. Narrow it with `isinstance(content, str)` or use `chunk.delta.message.get_text_content()`",
+                    '`chunk.delta.message.content` is appended to a str with `+=`, but chunk content may be a list of content parts: that raises TypeError (Gemini sends a list on every chunk). Read the text with `chunk.delta.message.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None)',
                 ),
             ),
         ),
@@ -59,17 +67,42 @@ class UnsafeChunkContent(ResultRule):
                 llm("True")
                 + """\
         for chunk in response:
-            content = chunk.delta.message.content
-            if isinstance(content, str):
-                yield self.create_text_message(content)
-            else:
+            if not isinstance(chunk.delta.message.content, str):
                 continue
+            yield self.create_text_message(chunk.delta.message.content)
 """
             ),
+            note="narrowing to str and skipping the rest drops every list",
             expect=(
                 (
-                    "tools/echo.py:17:16-17:40",
-                    "when `content` is not a str it is usually a list of content parts (models that stream multimodal output send them), and that branch only `continue`s or `pass`es: the text is dropped silently; handle the list too, or use `message.get_text_content()`",
+                    "tools/echo.py:16:16-16:64",
+                    'when `chunk.delta.message.content` is not a str it is a list of content parts, and that branch only `continue`s or `pass`es: the text is dropped. Gemini streams every chunk\'s content as a list, so with Gemini this outputs no text at all; read the text with `chunk.delta.message.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None) instead of skipping what is not a str',
+                ),
+            ),
+        ),
+        Example(
+            {
+                **tool(
+                    llm()
+                    + """\
+        yield self.create_text_message(collect(response))
+""",
+                    "from tools.reading import collect\n",
+                ),
+                "tools/reading.py": """\
+def collect(stream) -> str:
+    text = ""
+    for item in stream:
+        message = item.delta.message
+        text += message.content
+    return text
+""",
+            },
+            note="a stream handed to a function of another module is followed there",
+            expect=(
+                (
+                    "tools/reading.py:5:17-5:32",
+                    '`message.content` is appended to a str with `+=`, but chunk content may be a list of content parts or None: that raises TypeError (Gemini sends a list on every chunk). Read the text with `message.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None)',
                 ),
             ),
         ),
@@ -87,23 +120,12 @@ class UnsafeChunkContent(ResultRule):
             expect=(
                 (
                     "tools/echo.py:18:52-18:61",
-                    "`part.data` on a content part not narrowed to text: an image, audio, video or document part's `.data` is its URL or a base64 data URI, not text; check `isinstance(part, TextPromptMessageContent)` (or `part.type == PromptMessageContentType.TEXT`) first",
+                    '`part.data` on a content part not narrowed to text: an image, audio, video or document part\'s `.data` is its URL or a base64 data URI, not text; read the text with `chunk.delta.message.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None), which joins the text parts only, or check `isinstance(part, TextPromptMessageContent)` first',
                 ),
             ),
         ),
     )
     valid = (
-        Example(
-            tool(
-                llm("True")
-                + """\
-        for chunk in response:
-            if chunk.delta.message:
-                assert isinstance(chunk.delta.message.content, str)
-                yield self.create_text_message(text=chunk.delta.message.content)
-"""
-            )
-        ),
         Example(
             tool(
                 llm()
@@ -131,6 +153,22 @@ class UnsafeChunkContent(ResultRule):
                 "from dify_plugin.entities.model.message import TextPromptMessageContent\n",
             )
         ),
+        Example(
+            {
+                **tool(
+                    llm()
+                    + """\
+        yield self.create_text_message(collect(response))
+""",
+                    "from tools.reading import collect\n",
+                ),
+                "tools/reading.py": """\
+def collect(stream) -> str:
+    return "".join(item.delta.message.get_text_content() for item in stream)
+""",
+            },
+            note="the helper that receives the stream reads its text safely",
+        ),
     )
 
     #: use -> (what the code does with the content, what then happens)
@@ -146,6 +184,7 @@ class UnsafeChunkContent(ResultRule):
         "loads": ("is parsed with `json.loads`", "raises TypeError"),
         "re": ("is searched with `re.{detail}`", "raises TypeError"),
         "compare": ("is compared with a str", "is never equal when it is a list"),
+        "assert": ("is asserted to be a str", "raises AssertionError when it is not"),
         "contains": ("is searched with `in`", "looks for a part, not a substring (None raises TypeError)"),
         "text_message": ("is passed to `create_text_message`", "fails validation (`text` must be a str)"),
         "json_message": ("is put in a `create_json_message` payload", "cannot be serialised"),
@@ -157,27 +196,27 @@ class UnsafeChunkContent(ResultRule):
     def render(self, fact: object) -> str:
         if isinstance(fact, facts.ContentIterated):
             return (
-                f"`{fact.label}` is iterated without an `isinstance(..., list)` guard, but chunk content may be"
-                f" {describe(fact.types)}: a str is walked character by character and None raises TypeError;"
-                " check `isinstance(content, list)` first, or read `message.get_text_content()`"
+                f"`{fact.label}` is iterated, but chunk content may be {describe(fact.types)}: a str is walked"
+                f" character by character and None raises TypeError; read the text with {read_text(fact.read)}"
+                " (or check `isinstance(content, list)` before walking the parts)"
             )
         if isinstance(fact, facts.PartDataUnchecked):
             return (
                 f"`{fact.label}` on a content part not narrowed to text: an image, audio, video or document part's"
-                " `.data` is its URL or a base64 data URI, not text; check `isinstance(part, TextPromptMessageContent)`"
-                " (or `part.type == PromptMessageContentType.TEXT`) first"
+                f" `.data` is its URL or a base64 data URI, not text; read the text with {read_text(fact.read)}, which"
+                " joins the text parts only, or check `isinstance(part, TextPromptMessageContent)` first"
             )
         if isinstance(fact, facts.ContentDropped):
             skipped = "nothing handles that case" if fact.handled == "nothing" else "that branch only `continue`s or `pass`es"
             return (
-                f"when `{fact.subject}` is not a str it is usually a list of content parts (models that stream"
-                f" multimodal output send them), and {skipped}: the text is dropped silently; handle the"
-                " list too, or use `message.get_text_content()`"
+                f"when `{fact.subject}` is not a str it is a list of content parts, and {skipped}: the text is"
+                f" dropped. Gemini streams every chunk's content as a list, so with Gemini this outputs no text at all;"
+                f" read the text with {read_text(fact.read)} instead of skipping what is not a str"
             )
         assert isinstance(fact, facts.ContentUse)
         what, consequence = self.USE_TEXT[fact.use]
         source = f" (it holds `{fact.inner}`)" if fact.inner else ""
         return (
             f"`{fact.label}`{source} {what.format(detail=fact.detail)}, but chunk content may be {describe(fact.types)}:"
-            f" that {consequence}. Narrow it with `isinstance(content, str)` or use `chunk.delta.message.get_text_content()`"
+            f" that {consequence}{GEMINI if 'list' in fact.types else ''}. Read the text with {read_text(fact.read)}"
         )

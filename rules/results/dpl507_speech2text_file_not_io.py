@@ -14,10 +14,13 @@ class Speech2TextFileNotIo(ResultRule):
     key = "s2t"
     summary = "`session.model.speech2text.invoke` is given bytes or a path instead of a file object"
     explanation = """
-    `speech2text.invoke(model_config, file)` calls `file.read()`, so `file` must be a binary file
-    object. Bytes (a literal, a `.read()` result, `File.blob`, `storage.get(...)`) raise
-    AttributeError: wrap them in `io.BytesIO(...)`. A path string does too: open it with
-    `open(path, "rb")` and pass the file.
+    `speech2text.invoke(model_config, file)` reads the audio with `file.read()` (and sends it
+    hex-encoded), so `file` must be a binary file object. Bytes raise AttributeError ('bytes'
+    object has no attribute 'read') when the call is made: a literal, `File.blob`,
+    `storage.get(...)`, `text.encode()`, `base64.b64decode(...)`, an HTTP response's `.content`,
+    `open(path, "rb").read()`, or a variable holding one of these. Wrap them in
+    `io.BytesIO(...)`. A path string fails the same way: open it with `open(path, "rb")` and pass
+    the file.
     """
     invalid = (
         Example(
@@ -34,7 +37,7 @@ class Speech2TextFileNotIo(ResultRule):
             expect=(
                 (
                     "tools/echo.py:13:83-13:88",
-                    "`audio` is bytes, but `session.model.speech2text.invoke` calls `file.read()` (AttributeError); wrap it: `io.BytesIO(data)`",
+                    "`audio` is bytes, but `session.model.speech2text.invoke` calls `file.read()` on it (AttributeError: 'bytes' object has no attribute 'read'); pass a file object: `io.BytesIO(audio)`",
                 ),
             ),
         ),
@@ -58,8 +61,8 @@ class Speech2TextFileNotIo(ResultRule):
         assert isinstance(fact, facts.Speech2TextNotFile)
         if fact.is_bytes:
             return (
-                f"`{fact.label}` is bytes, but `session.model.speech2text.invoke` calls `file.read()`"
-                " (AttributeError); wrap it: `io.BytesIO(data)`"
+                f"`{fact.label}` is bytes, but `session.model.speech2text.invoke` calls `file.read()` on it"
+                f" (AttributeError: 'bytes' object has no attribute 'read'); pass a file object: `io.BytesIO({fact.label})`"
             )
         return (
             f"`{fact.label}` is a str (a path?), but `session.model.speech2text.invoke` needs a file object"

@@ -15,12 +15,14 @@ from helpers import lint as lint_files
 RESULT_CODES = [f"DPL50{i}" for i in range(1, 9)]
 
 HEAD = """\
+import base64
 import io
 import json
 import os
 from collections.abc import Generator
 from typing import Any, cast
 
+import requests
 from dify_plugin import Tool
 from dify_plugin.entities.model.llm import LLMResult
 from dify_plugin.entities.model.message import PromptMessageContentType, TextPromptMessageContent, UserPromptMessage
@@ -143,16 +145,33 @@ DROPS = {
 
 
 @pytest.mark.parametrize("shape", sorted(DROPS))
-def test_non_str_branch_that_drops_lists_is_a_warning(shape, tmp_path):
+def test_non_str_branch_that_drops_lists_is_an_error(shape, tmp_path):
+    # Gemini sends every chunk's content as a list: such a loop outputs nothing at all
     body = llm() + "for chunk in response:\n    content = chunk.delta.message.content\n" + textwrap.indent(DROPS[shape], "    ")
-    assert found(body, tmp_path) == [("DPL501", 7, "WARNING")]
+    assert found(body, tmp_path) == [("DPL501", 7, "ERROR")]
+
+
+def test_asserting_content_is_str_fails_on_lists(tmp_path):
+    body = llm() + (
+        "for chunk in response:\n    if chunk.delta.message:\n        assert isinstance(chunk.delta.message.content, str)\n"
+        "        yield self.create_text_message(text=chunk.delta.message.content)\n"
+    )
+    (finding,) = lint(body, tmp_path)
+    assert (finding.code, finding.span.start.line - OFFSET, finding.severity.name) == ("DPL501", 7, "ERROR")
+    assert "AssertionError" in finding.message and "get_text_content()" in finding.message
+
+
+def test_no_message_offers_narrowing_to_str_as_the_fix(tmp_path):
+    loop = "for chunk in response:\n    content = chunk.delta.message.content\n"
+    bodies = [*UNSAFE_USES.values(), *(loop + textwrap.indent(drop, "    ") for drop in DROPS.values())]
+    messages = [f.message for index, body in enumerate(bodies) for f in lint(llm() + body, tmp_path / str(index))]
+    assert len(messages) >= len(bodies)
+    for message in messages:
+        assert "isinstance(content, str)" not in message
+        assert "get_text_content()" in message
 
 
 SAFE_CONTENT = {
-    "documented example": (
-        "for chunk in response:\n    if chunk.delta.message:\n        assert isinstance(chunk.delta.message.content, str)\n"
-        "        yield self.create_text_message(text=chunk.delta.message.content)\n"
-    ),
     "get_text_content": (
         'text = ""\nfor chunk in response:\n    text += chunk.delta.message.get_text_content()\n'
         "    yield self.create_text_message(chunk.delta.message.get_text_content().strip())\n"
@@ -444,6 +463,11 @@ S2T = (
         '"/tmp/audio.mp3"',
         'os.path.join("/tmp", "a.mp3")',
         "f\"/tmp/{tool_parameters['name']}.mp3\"",
+        "tool_parameters['audio_text'].encode()",
+        "tool_parameters['audio_text'].encode('utf-8')",
+        "base64.b64decode(tool_parameters['audio_b64'])",
+        "requests.get(tool_parameters['url']).content",
+        'open(tool_parameters["path"], "rb").read()',
     ],
 )
 def test_speech2text_given_bytes_or_path(file, tmp_path):
@@ -453,6 +477,22 @@ def test_speech2text_given_bytes_or_path(file, tmp_path):
 def test_speech2text_bytes_through_a_variable(tmp_path):
     body = 'with open("a.mp3", "rb") as f:\n    data = f.read()\n' + S2T.format(file="data")
     assert codes(body, tmp_path) == ["DPL507"]
+    body = "response = requests.get(tool_parameters['url'], timeout=30)\naudio = response.content\n" + S2T.format(file="audio")
+    assert codes(body, tmp_path / "http") == ["DPL507"]
+    body = "audio = base64.b64decode(tool_parameters['audio_b64'])\n" + S2T.format(file="audio")
+    assert codes(body, tmp_path / "b64") == ["DPL507"]
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        "self.tokenizer.encode(tool_parameters['text'])",  # a tokenizer's encode is no str.encode
+        "requests.get(tool_parameters['url']).raw",
+        "self.client.get(tool_parameters['url']).content",  # not known to be an HTTP response
+    ],
+)
+def test_speech2text_given_lookalikes_of_bytes(file, tmp_path):
+    assert found(S2T.format(file=file), tmp_path) == []
 
 
 @pytest.mark.parametrize("file", ["io.BytesIO(tool_parameters['audio'].blob)", "tool_parameters['audio']", "self._audio_file()"])
@@ -554,7 +594,7 @@ def test_str_check_without_else_in_a_loop_reading_tool_calls_still_drops(tmp_pat
         "for chunk in response:\n    calls = chunk.delta.message.tool_calls\n"
         "    if isinstance(chunk.delta.message.content, str):\n        yield self.create_text_message(chunk.delta.message.content)\n"
     )
-    assert found(body, tmp_path) == [("DPL501", 7, "WARNING")]
+    assert found(body, tmp_path) == [("DPL501", 7, "ERROR")]
 
 
 def test_moderation_result_renamed_to_a_safe_name(tmp_path):
@@ -562,3 +602,164 @@ def test_moderation_result_renamed_to_a_safe_name(tmp_path):
     assert codes(body, tmp_path) == ["DPL508"]
     negated = MODERATION + "ok = not result\nyield self.create_text_message(str(ok))\n"
     assert found(negated, tmp_path / "negated") == []
+
+
+# -- results followed into the plugin's own functions ------------------------------------------------
+
+HELPERS = "tools/helpers.py"
+
+
+def helper_findings(body: str, helpers: str, tmp_path) -> list:
+    """Findings for a tool whose `_invoke` runs `body` and imports `helpers.py`'s functions."""
+    source = HEAD.replace("from dify_plugin import Tool\n", "from dify_plugin import Tool\n\nfrom tools import helpers\n")
+    files = {"tools/echo.py": source + textwrap.indent(textwrap.dedent(body), " " * 8), HELPERS: textwrap.dedent(helpers)}
+    return lint_files(tmp_path, files, RESULT_CODES)
+
+
+def test_stream_handed_to_another_module_is_followed_there(tmp_path):
+    helpers = """\
+        def collect(stream):
+            text = ""
+            for item in stream:
+                message = item.delta.message
+                text += message.content
+            return text
+    """
+    (finding,) = helper_findings(llm() + "yield self.create_text_message(helpers.collect(response))\n", helpers, tmp_path)
+    assert finding.code == "DPL501" and finding.path.endswith(HELPERS)
+    (related,) = finding.related
+    assert related.path.endswith("tools/echo.py") and related.span.start.line == OFFSET + 2 + 5  # two import lines more
+    assert "helpers.collect" in related.message
+
+
+def test_a_helper_that_narrows_or_reads_the_text_is_not_reported(tmp_path):
+    helpers = """\
+        def collect(stream):
+            text = ""
+            for item in stream:
+                content = item.delta.message.content
+                if isinstance(content, str):
+                    text += content
+                elif isinstance(content, list):
+                    text += item.delta.message.get_text_content()
+            return text
+
+        def tidy(message):
+            return message.get_text_content().strip()
+    """
+    body = llm() + (
+        "yield self.create_text_message(helpers.collect(response))\n"
+        "for chunk in response:\n    yield self.create_text_message(helpers.tidy(chunk.delta.message))\n"
+    )
+    assert helper_findings(body, helpers, tmp_path) == []
+
+
+def test_content_narrowed_before_the_call_stays_narrowed(tmp_path):
+    helpers = "def shout(text):\n    return text.upper()\n"
+    safe = llm() + (
+        "for chunk in response:\n    content = chunk.delta.message.content\n    if isinstance(content, str):\n"
+        "        yield self.create_text_message(helpers.shout(content))\n    elif isinstance(content, list):\n"
+        "        yield self.create_text_message(chunk.delta.message.get_text_content())\n"
+    )
+    assert helper_findings(safe, helpers, tmp_path / "safe") == []
+    unsafe = llm() + "for chunk in response:\n    yield self.create_text_message(helpers.shout(chunk.delta.message.content))\n"
+    (finding,) = helper_findings(unsafe, helpers, tmp_path / "unsafe")
+    assert finding.code == "DPL501" and finding.path.endswith(HELPERS) and "`.upper()`" in finding.message
+
+
+def test_usage_and_stream_shape_misused_in_a_method(tmp_path):
+    after = (
+        "\n    def _tokens(self, usage):\n        return usage.total_tokens\n"
+        "\n    def _answer(self, result):\n        return result.message.content\n"
+    )
+    body = llm() + (
+        "for chunk in response:\n    yield self.create_variable_message('tokens', self._tokens(chunk.delta.usage))\n"
+        "yield self.create_text_message(self._answer(response))\n"
+    )
+    source = HEAD + textwrap.indent(body, " " * 8) + after
+    found_codes = sorted(d.code for d in lint_files(tmp_path, {"tools/echo.py": source}, RESULT_CODES))
+    assert found_codes == ["DPL502", "DPL504"]
+    checked = body.replace("self._tokens(chunk.delta.usage)", "self._tokens(chunk.delta.usage) if chunk.delta.usage else 0")
+    checked = checked.replace("self._answer(response)", "'done'")
+    source = HEAD + textwrap.indent(checked, " " * 8) + after
+    assert lint_files(tmp_path / "checked", {"tools/echo.py": source}, RESULT_CODES) == []
+
+
+def test_recursive_helpers_end(tmp_path):
+    helpers = """\
+        def walk(stream, depth=0):
+            for item in stream:
+                text = item.delta.message.content.strip()
+                walk(stream, depth + 1)
+                other(stream)
+            return ""
+
+        def other(stream):
+            return walk(stream)
+    """
+    findings = helper_findings(llm() + "yield self.create_text_message(helpers.walk(response))\n", helpers, tmp_path)
+    assert [(f.code, f.path.endswith(HELPERS), f.span.start.line) for f in findings] == [("DPL501", True, 3)]
+
+
+# -- DPL706: what a tool yields, as the result analysis knows it -------------------------------------
+
+
+def yields(body: str, tmp_path, stream: str | None = None) -> list:
+    source = HEAD + textwrap.indent(textwrap.dedent(llm(stream) + body), " " * 8)
+    return [(d.code, d.span.start.line - OFFSET) for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])]
+
+
+@pytest.mark.parametrize(
+    ("body", "stream", "expect"),
+    [
+        (
+            "for chunk in response:\n    content = chunk.delta.message.content\n    if isinstance(content, str):\n        yield content\n",
+            None,
+            [("DPL706", 8), ("DPL501", 7)],  # and the list is dropped
+        ),
+        ("for chunk in response:\n    yield chunk.delta.message.content\n", None, [("DPL706", 6)]),
+        ("for chunk in response:\n    yield chunk\n", None, [("DPL706", 6)]),
+        ("yield from response\n", None, [("DPL706", 5)]),
+        ("yield response\n", "False", [("DPL706", 6)]),
+        ("yield response.message.content\n", "False", [("DPL706", 6)]),
+        ('yield self.session.model.summary.invoke(text="a", instruction="b")\n', None, [("DPL706", 5), ("DPL505", 1)]),
+    ],
+)
+def test_yielding_what_is_not_a_message(body, stream, expect, tmp_path):
+    assert yields(body, tmp_path, stream) == expect
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "for chunk in response:\n    yield self.create_text_message(chunk.delta.message.get_text_content())\n",
+        "for chunk in response:\n    content = chunk.delta.message.content\n    if isinstance(content, str):\n"
+        "        yield self.create_text_message(content)\n    elif isinstance(content, list):\n"
+        "        yield self.create_text_message(chunk.delta.message.get_text_content())\n",
+        "yield from self._messages(response)\n",
+    ],
+)
+def test_yielding_messages(body, tmp_path):
+    assert yields(body, tmp_path) == []
+
+
+def test_a_literal_yield_is_reported_once(tmp_path):
+    assert yields('for chunk in response:\n    pass\nyield "done"\n', tmp_path) == [("DPL706", 7)]
+
+
+def test_a_helper_generator_yielding_content_is_not_an_entry(tmp_path):
+    after = "\n    def _texts(self, response):\n        for chunk in response:\n            yield chunk.delta.message.content\n"
+    source = HEAD + textwrap.indent(llm() + "for text in self._texts(response):\n    yield self.create_text_message(str(text))\n", " " * 8) + after
+    found_codes = [d.code for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])]
+    assert found_codes == ["DPL501"]  # the helper yields content as text; only `_invoke` must yield messages
+
+
+def test_a_result_whose_mode_is_not_known_is_not_followed(tmp_path):
+    after = (
+        "\n    def _text(self, result, streaming):\n        if streaming:\n"
+        "            return ''.join(c.delta.message.get_text_content() for c in result)\n"
+        "        return result.message.content\n"
+    )
+    body = llm("tool_parameters.get('stream', False)") + "yield self.create_text_message(self._text(response, tool_parameters.get('stream', False)))\n"
+    source = HEAD + textwrap.indent(body, " " * 8) + after
+    assert lint_files(tmp_path, {"tools/echo.py": source}, RESULT_CODES) == []

@@ -65,7 +65,9 @@ def codes(found):
 @pytest.mark.parametrize(
     ("call", "fix"),
     [
-        ('self.session.model.summary(text="x")', "session.model.summary.invoke(...)"),
+        ('self.session.model.summary(text="x")', "session.model.summary.invoke(text=..., instruction=...)`"),
+        ('self.session.model.summary(text="x", instruction="y")', "session.model.summary.invoke(...)` with the same arguments"),
+        ('self.session.model.summary(content="x")', "`content=` is not one of them; `text` and `instruction` are required"),
         ("self.session.model.llm(model_config={}, prompt_messages=[])", "session.model.llm.invoke(...)"),
         ('session.storage("k")', "`session.storage.get(...)`"),
         ("self.session.model(x)", "session.model.llm.invoke(...)"),
@@ -369,9 +371,10 @@ def test_model_selector_ignored_lookalikes(tmp_path, body):
 
 def test_documented_first_example_reports_only_its_fixed_provider():
     """The documentation's first reverse-model example builds `LLMModelConfig(provider='openai',
-    ...)` by hand, which the same page calls not recommended: the one finding is DPL489's."""
+    ...)` by hand, which the same page calls not recommended: that is DPL489's finding. Its
+    `assert isinstance(chunk.delta.message.content, str)` fails on list content (DPL501)."""
     found = lint_plugin(helpers.load(helpers.FIXTURES / "docs_example_hardcoded_model"), select_rules(None, None))
-    assert [(d.code, d.severity.value) for d in found] == [("DPL489", "warning")]
+    assert [(d.code, d.severity.value) for d in found] == [("DPL489", "warning"), ("DPL501", "error")]
     assert "declare a `model-selector` parameter (scope: llm)" in found[0].message
 
 

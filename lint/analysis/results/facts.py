@@ -5,19 +5,32 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from ...python.module import PyModule
+
+
+class CallSite(NamedTuple):
+    """A call of the plugin's own function that hands it a result (`callee`: its name as called)."""
+
+    module: PyModule
+    node: ast.Call
+    callee: str
 
 
 @dataclass(frozen=True)
 class Event:
     """A fact at a node. `rule` names the family member it is for: content, stream, mode,
-    optional, lazy, tts, s2t or moderation. `rank` orders facts about one thing: the highest is
-    kept."""
+    optional, lazy, tts, s2t, moderation or yield. `rank` orders facts about one thing: the
+    highest is kept. `via`: the calls that handed the value to the function the node is in,
+    outermost first (empty when the function's own code shows it)."""
 
     rule: str
     node: ast.AST
     fact: object
     warning: bool = False
     rank: int = 0
+    via: tuple[CallSite, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class ContentUse:
     detail: str
     types: frozenset
     inner: str | None = None
+    read: str = ""  # where the content was read (`chunk.delta.message.content`), "" when not known
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class ContentIterated:
 
     label: str
     types: frozenset
+    read: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,7 @@ class PartDataUnchecked:
     """`part.data` read on a content part not narrowed to text."""
 
     label: str
+    read: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,7 @@ class ContentDropped:
 
     subject: str
     handled: str
+    read: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,3 +154,16 @@ class ModerationNamedSafe:
 @dataclass(frozen=True)
 class ModerationBranchInverted:
     pass
+
+
+@dataclass(frozen=True)
+class YieldedNonMessage:
+    """A tool's or agent strategy's `_invoke` yields something that is not a message: `what` is
+    "str" (text, narrowed chunk content included), "content" (chunk content), "chunk" (an
+    `LLMResultChunk`), "result" (an `LLMResult`) or "chunks" (`yield from` an LLM stream)."""
+
+    label: str
+    what: str
+    entry: str  # "tool" or "strategy"
+    endpoint: str = ""  # the session call the chunks or result come from
+    read: str = ""  # chunk content: where it was read

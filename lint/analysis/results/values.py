@@ -32,6 +32,7 @@ STR = frozenset({Val("str")})
 BYTES = frozenset({Val("bytes")})
 PATH = frozenset({Val("path")})
 FILE = frozenset({Val("file")})
+HTTP = frozenset({Val("http")})  # a `requests` / `httpx` response: `.content` is bytes, `.text` a str
 NONE = frozenset({Val("none")})
 CONTENT_TYPES = frozenset({"str", "list", "none"})
 LAZY = {"tts", "tool"}  # plus llm and app in stream mode
@@ -89,7 +90,7 @@ FLAGGED_WORDS = re.compile(
     re.I,
 )
 #: uses of content that fail only on a list (a None prints or compares harmlessly)
-LIST_ONLY_USES = ("str", "compare", "json", "json_message", "percent")
+LIST_ONLY_USES = ("str", "compare", "json", "json_message", "percent", "assert")
 
 
 def last_name(name: str) -> str:
