@@ -17,6 +17,7 @@ keywords carry what a plain schema cannot say:
   that the key written by mistake can be pointed here;
 * `x-shape`: how the property is written, for advice that renames a block onto it;
 * `x-hint`: one sentence added to the message;
+* `x-message`: the message itself, with `{subject}` and `{got}` filled in;
 * `x-unknown-keys: "typos-only"` on an object schema: report an unknown key only when it is a
   near miss of a known one (`ja_Jp` for `ja_JP`); other extra keys there are deliberate and
   harmless (an I18n object may carry locales Dify does not show).
@@ -292,7 +293,11 @@ class _Translator:
                 yield SchemaIssue(at, f"{where} the required key `{name}`", key=True, side=side, hint=_hint(schema))
             return
 
-        message = _message(validator, error.validator_value, instance, subject)
+        template = schema.get("x-message")
+        if isinstance(template, str):
+            message = template.format(subject=subject, got=_describe(instance))
+        else:
+            message = _message(validator, error.validator_value, instance, subject)
         yield SchemaIssue(at, message, key=instance is None, side=side, hint=_hint(schema))
 
     def _side(self, error, schema: dict) -> str | None:
