@@ -18,8 +18,9 @@ class UnknownKey(Rule):
     summary = "A declaration YAML has a key Dify does not know; it is silently ignored"
     severity = Severity.WARNING
     grades = {
-        Severity.WARNING: "the key is a near miss of a known key, so the setting it was meant for is lost",
-        Severity.INFO: "any other key, which Dify ignores",
+        Severity.WARNING: "a typo of a known key, or a known key in the wrong place (another declaration kind's"
+        " name for the setting, a level too deep or too shallow): the setting it was meant for is lost",
+        Severity.INFO: "any other key, or a known one nothing reads, which Dify ignores",
     }
     explanation = """
     The SDK's models and the daemon's structs drop keys they do not know, so a typo such as

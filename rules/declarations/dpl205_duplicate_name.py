@@ -26,6 +26,10 @@ class DuplicateName(Rule):
     code = "DPL205"
     name = "duplicate-name"
     summary = "Two tools, strategies, datasources or events of one provider, or two parameters, share a name"
+    grades = {
+        Severity.ERROR: "two tools, strategies, datasources or events: only the last one's code ever runs",
+        Severity.WARNING: "two parameters, credentials or settings: the form shows the field twice",
+    }
     explanation = """
     The SDK registers tools, strategies, datasources and events by `identity.name` in a dict, so of
     two with the same name only the last one's code ever runs: Dify lists both, and a call to

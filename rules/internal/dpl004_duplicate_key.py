@@ -27,6 +27,11 @@ class DuplicateKey(Rule):
     code = "DPL004"
     name = "duplicate-key"
     summary = "A YAML mapping repeats a key; only the last value is kept"
+    grades = {
+        Severity.ERROR: "the daemon reads the key: it refuses the file when the plugin is packaged or installed",
+        Severity.WARNING: "the key is under `extra`, which only the SDK reads: the first value is lost",
+        Severity.INFO: "the key is under one that nothing reads: neither value is used",
+    }
     explanation = """
     The daemon (Go yaml.v3) refuses a file that repeats a key it reads ("field already set",
     "mapping key already defined") when the plugin is packaged or installed, while PyYAML (used by

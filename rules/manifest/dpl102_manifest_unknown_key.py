@@ -17,7 +17,8 @@ class ManifestUnknownKey(Rule):
     summary = "manifest.yaml has a key Dify does not know; it is silently ignored"
     severity = Severity.WARNING
     grades = {
-        Severity.WARNING: "the key is a near miss of a known key, so the setting it was meant for is lost",
+        Severity.WARNING: "a typo of a known key, or a known key in the wrong place (another declaration kind's"
+        " name for the setting, a level too deep or too shallow): the setting it was meant for is lost",
         Severity.INFO: "any other key, which Dify ignores",
     }
     explanation = """

@@ -25,6 +25,10 @@ class MarketplaceMetadata(Rule):
     name = "marketplace-metadata"
     summary = "manifest.yaml lacks what the Marketplace requires of a submitted plugin (privacy, repo, contact)"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "what the Marketplace's submission check refuses",
+        Severity.INFO: "what its reviewers only note: no `meta.minimum_dify_version`",
+    }
     default_off = True
     explanation = """
     Publishing on the Dify Marketplace runs the Marketplace's own checks on the package, and they

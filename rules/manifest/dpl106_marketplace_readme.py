@@ -37,6 +37,10 @@ class MarketplaceReadme(Rule):
     name = "marketplace-readme"
     summary = "README.md lacks what the Marketplace requires of a submitted plugin"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "what the Marketplace's submission check refuses",
+        Severity.INFO: "what its reviewers only note: a README that names no setup, usage, credentials or connections",
+    }
     default_off = True
     explanation = """
     The Marketplace's submission check reads the plugin's README.md and refuses one that is empty,

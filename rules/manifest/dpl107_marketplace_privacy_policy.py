@@ -27,6 +27,10 @@ class MarketplacePrivacyPolicy(Rule):
     name = "marketplace-privacy-policy"
     summary = "The privacy policy is missing, empty or still the template the Marketplace refuses"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "what the Marketplace's submission check refuses",
+        Severity.INFO: "what its reviewers only note: a policy that never says what happens to users' data",
+    }
     default_off = True
     explanation = """
     The Marketplace's submission check requires a `PRIVACY.md` file at the plugin root, and reads
