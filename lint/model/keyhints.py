@@ -45,6 +45,8 @@ def suggest(key: str, value: Any, here: Place, parent: Place | None, parent_labe
     close = difflib.get_close_matches(key, sorted(usable_fits), n=1, cutoff=TYPO_CUTOFF)
     if close:
         return Suggestion(close[0], f"did you mean `{close[0]}`?", typo=True)
+    if value is None or value == "" or value == {} or value == []:
+        return None  # an empty leftover loses nothing wherever it belongs
 
     for name, sub in usable_fits.items():
         elsewhere = sub.get("x-also-written-as")

@@ -266,3 +266,15 @@ def test_a_block_shaped_like_a_missing_known_block():
 def test_extra_holds_only_python():
     found = unknown(TOOL.format(form="llm").replace("    source: tools/echo.py\n", "    source: tools/echo.py\n  help:\n    en_US: x\n"))
     assert not found["help"].near_miss and found["help"].message == "unknown key `help` in `extra`; Dify ignores it"
+
+
+def test_an_empty_leftover_is_not_moved():
+    trigger = (
+        "identity:\n  author: example\n  name: hooks\n  label:\n    en_US: Hooks\n  description:\n    en_US: Hooks.\n"
+        "  icon: icon.svg\nsubscription_constructor:\n  parameters: []\noauth_schema: {}\nevents: []\n"
+        "extra:\n  python:\n    source: provider/hooks.py\n"
+    )
+    found = unknown(trigger, "trigger_provider")
+    assert not found["oauth_schema"].near_miss
+    found = unknown(trigger.replace("oauth_schema: {}", "oauth_schema:\n  client_schema: []"), "trigger_provider")
+    assert "did you mean `subscription_constructor.oauth_schema`?" in found["oauth_schema"].message
