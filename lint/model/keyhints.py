@@ -40,17 +40,16 @@ def suggest(key: str, value: Any, here: Place, parent: Place | None, parent_labe
     """
     known = properties(here.schema)
     usable = {name: sub for name, sub in known.items() if name not in here.mapping and _readable(sub)}
-    usable_fits = {name: sub for name, sub in usable.items() if fits(value, sub)}
 
-    close = difflib.get_close_matches(key, sorted(usable_fits), n=1, cutoff=TYPO_CUTOFF)
-    if close:
-        return Suggestion(close[0], f"did you mean `{close[0]}`?", typo=True)
+    for close in difflib.get_close_matches(key, sorted(usable), n=3, cutoff=TYPO_CUTOFF):
+        if fits(value, usable[close]):
+            return Suggestion(close, f"did you mean `{close}`?", typo=True)
     if value is None or value == "" or value == {} or value == []:
         return None  # an empty leftover loses nothing wherever it belongs
 
-    for name, sub in usable_fits.items():
+    for name, sub in usable.items():
         elsewhere = sub.get("x-also-written-as")
-        if isinstance(elsewhere, dict) and key in elsewhere:
+        if isinstance(elsewhere, dict) and key in elsewhere and fits(value, sub):
             why = f"`{key}` is what {elsewhere[key]} call it; here Dify ignores it"
             return Suggestion(name, f"did you mean `{name}`? ({why})")
 

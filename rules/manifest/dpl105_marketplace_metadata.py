@@ -94,6 +94,17 @@ class MarketplaceMetadata(Rule):
                 "PRIVACY.md": "This plugin does not collect any user data.\n",
             }
         ),
+        Example(
+            {
+                "manifest.yaml": manifest().replace(
+                    "  version: 0.0.1\n",
+                    "  version: 0.0.1\n  minimum_dify_version: 1.0.0\n  repo: https://github.com/example/echo\n",
+                )
+                + "contact: dev@example.com\nprivacy: PRIVACY.md\n",
+                "PRIVACY.md": "This plugin does not collect any user data.\n",
+            },
+            note="`repo` under `meta` is DPL102's to report (move it up), not a missing key.",
+        ),
     )
 
     def check(self, ctx) -> Iterable[Finding]:
