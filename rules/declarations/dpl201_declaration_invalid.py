@@ -50,7 +50,11 @@ class DeclarationInvalid(Rule):
             note="An option `value:` left empty reaches the daemon as the string `None`.",
         ),
         Example(
-            {"provider/example.yaml": with_credential_keys("      help:\n        text:\n          en_US: Where to find the key.\n")},
+            {
+                "provider/example.yaml": with_credential_keys(
+                    "      help:\n        text:\n          en_US: Where to find the key.\n"
+                )
+            },
             base="model",
             note="The SDK drops `help` from a model credential form, so the daemon never validates its shape.",
         ),

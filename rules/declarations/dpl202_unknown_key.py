@@ -42,7 +42,11 @@ class UnknownKey(Rule):
             ),
         ),
         Example(
-            {"strategies/simple.yaml": strategy_yaml("      en_US: Query\n", "      en_US: Query\n    human_description:\n      en_US: What to answer.\n")},
+            {
+                "strategies/simple.yaml": strategy_yaml(
+                    "      en_US: Query\n", "      en_US: Query\n    human_description:\n      en_US: What to answer.\n"
+                )
+            },
             base="agent",
             note="Agent strategy parameters take their description in `help`.",
             expect=(
@@ -54,7 +58,11 @@ class UnknownKey(Rule):
             ),
         ),
         Example(
-            {"provider/example.yaml": with_credential_keys("      help:\n        text:\n          en_US: Where to find the key.\n")},
+            {
+                "provider/example.yaml": with_credential_keys(
+                    "      help:\n        text:\n          en_US: Where to find the key.\n"
+                )
+            },
             base="model",
             note="One finding for the whole `help`, which nothing reads, and none for what is inside it.",
             expect=(
@@ -69,7 +77,11 @@ class UnknownKey(Rule):
     valid = (
         Example({"tools/echo.yaml": tool_yaml()}),
         Example(
-            {"strategies/simple.yaml": strategy_yaml("      en_US: Query\n", "      en_US: Query\n    help:\n      en_US: What to answer.\n")},
+            {
+                "strategies/simple.yaml": strategy_yaml(
+                    "      en_US: Query\n", "      en_US: Query\n    help:\n      en_US: What to answer.\n"
+                )
+            },
             base="agent",
         ),
     )

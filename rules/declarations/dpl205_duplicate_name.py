@@ -115,9 +115,7 @@ class DuplicateName(Rule):
             what = f"parameters {shown} repeat the ones at {where}"
             advice = "remove the repeated block"
             edit = "the form shows each field twice and both copies edit one value"
-        related = tuple(
-            Related(doc.path, doc.span((*p.at, "name")), f"`{p.data['name']}` repeated here") for p in block[1:]
-        )
+        related = tuple(Related(doc.path, doc.span((*p.at, "name")), f"`{p.data['name']}` repeated here") for p in block[1:])
         return self.at(doc, (*block[0].at, "name"), f"{what}; {edit}: {advice}", severity=Severity.WARNING, related=related)
 
 

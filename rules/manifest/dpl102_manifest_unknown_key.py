@@ -42,9 +42,15 @@ class ManifestUnknownKey(Rule):
             expect=(("manifest.yaml:14:5-14:11", "unknown key `models` in `permission`; did you mean `model`?"),),
         ),
         Example(
-            {"manifest.yaml": manifest().replace("  version: 0.0.1\n", "  version: 0.0.1\n  repo: https://github.com/example/echo\n")},
+            {
+                "manifest.yaml": manifest().replace(
+                    "  version: 0.0.1\n", "  version: 0.0.1\n  repo: https://github.com/example/echo\n"
+                )
+            },
             note="The Marketplace reads `repo` at the top level only.",
-            expect=(("manifest.yaml:19:3-19:7", "unknown key `repo` in `meta`; move it up to the top level (here Dify ignores it)"),),
+            expect=(
+                ("manifest.yaml:19:3-19:7", "unknown key `repo` in `meta`; move it up to the top level (here Dify ignores it)"),
+            ),
         ),
     )
     valid = (

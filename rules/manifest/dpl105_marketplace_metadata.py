@@ -132,7 +132,9 @@ class MarketplaceMetadata(Rule):
             yield self.at(doc, ("contact",), f"`contact` must be an email address for {MARKETPLACE}; got `{contact}`")
         privacy = marketplace_value(plugin, "privacy")
         if privacy and _scheme(privacy) and not privacy.startswith(("http://", "https://")):
-            yield self.at(doc, ("privacy",), f"a `privacy` URL must start with http:// or https:// for {MARKETPLACE}; got `{privacy}`")
+            yield self.at(
+                doc, ("privacy",), f"a `privacy` URL must start with http:// or https:// for {MARKETPLACE}; got `{privacy}`"
+            )
 
         author = marketplace_value(plugin, "author")
         for word in ("langgenius", "dify"):

@@ -96,8 +96,7 @@ class MarketplaceReadme(Rule):
             yield Finding(
                 README,
                 start,
-                f"README.md mentions no source repository; {MARKETPLACE} requires a link to it"
-                f" (on {hosts[0]} or {hosts[1]})",
+                f"README.md mentions no source repository; {MARKETPLACE} requires a link to it (on {hosts[0]} or {hosts[1]})",
             )
         lowered = text.lower()
         missing = [topic for topic, words in _TOPICS.items() if not any(word in lowered for word in words)]

@@ -111,7 +111,7 @@ class MarketplacePrivacyPolicy(Rule):
             yield Finding(
                 path,
                 start,
-                f"{path} still holds the scaffold's \"Please fill in the privacy policy\"; {MARKETPLACE} refuses it:"
+                f'{path} still holds the scaffold\'s "Please fill in the privacy policy"; {MARKETPLACE} refuses it:'
                 " say what the plugin does with users' data",
             )
         elif not any(word in lowered for word in _DISCLOSURE):

@@ -143,7 +143,9 @@ def test_too_many_credential_forms_are_rejected_in_remote_debugging():
     assert issue.message.startswith("`credential_form_schemas` must have at most 32 items; got 33 (remote debugging rejects it")
 
 
-SELECT = TOOL.replace("    type: string\n", "    type: select\n    options:\n      - value: {value}\n        label:\n          en_US: One\n")
+SELECT = TOOL.replace(
+    "    type: string\n", "    type: select\n    options:\n      - value: {value}\n        label:\n          en_US: One\n"
+)
 
 
 def test_option_values_are_checked_as_the_sdk_sends_them():
@@ -264,7 +266,9 @@ def test_a_block_shaped_like_a_missing_known_block():
 
 
 def test_extra_holds_only_python():
-    found = unknown(TOOL.format(form="llm").replace("    source: tools/echo.py\n", "    source: tools/echo.py\n  help:\n    en_US: x\n"))
+    found = unknown(
+        TOOL.format(form="llm").replace("    source: tools/echo.py\n", "    source: tools/echo.py\n  help:\n    en_US: x\n")
+    )
     assert not found["help"].near_miss and found["help"].message == "unknown key `help` in `extra`; Dify ignores it"
 
 
