@@ -60,8 +60,8 @@ def suggest(key: str, value: Any, here: Place, parent: Place | None, parent_labe
             continue
         target = properties(inner).get(key)
         if target is not None and _readable(target) and fits(value, target):
-            target = f"{sibling}.{key}"
-            return Suggestion(target, f"did you mean `{target}`? (indent it under `{sibling}`; here Dify ignores it)")
+            path = f"{sibling}.{key}"
+            return Suggestion(path, f"did you mean `{path}`? (indent it under `{sibling}`; here Dify ignores it)")
 
     if parent is not None and key not in parent.mapping:
         target = properties(parent.schema).get(key)

@@ -325,7 +325,7 @@ class _Translator:
         return "debug"
 
     def _unknown_keys(self, error, at, schema, instance, subject) -> Iterator[SchemaIssue]:
-        known = set(keyhints.properties(schema))
+        known = set(schema.get("properties", {}))  # what `additionalProperties` measures against
         patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
         typos_only = schema.get("x-unknown-keys") == "typos-only"
         here = keyhints.Place(schema, instance)
