@@ -30,6 +30,9 @@ from .manifest.dpl101_manifest_invalid import ManifestInvalid
 from .manifest.dpl102_manifest_unknown_key import ManifestUnknownKey
 from .manifest.dpl103_plugin_category_conflict import PluginCategoryConflict
 from .manifest.dpl104_multiple_providers import MultipleProviders
+from .manifest.dpl105_marketplace_metadata import MarketplaceMetadata
+from .manifest.dpl106_marketplace_readme import MarketplaceReadme
+from .manifest.dpl107_marketplace_privacy_policy import MarketplacePrivacyPolicy
 from .models.dpl401_scope_mismatch import ScopeMismatch
 from .models.dpl402_llm_config_missing_mode import LlmConfigMissingMode
 from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissingCompletionParams
@@ -79,6 +82,9 @@ RULES = [
     ManifestUnknownKey,
     PluginCategoryConflict,
     MultipleProviders,
+    MarketplaceMetadata,
+    MarketplaceReadme,
+    MarketplacePrivacyPolicy,
     DeclarationInvalid,
     UnknownKey,
     InvalidScope,

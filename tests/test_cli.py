@@ -120,7 +120,7 @@ def test_sarif_output_is_valid_sarif(flawed, run_cli):
     graded = descriptors["DPL202"]  # a near miss is a warning, any other unknown key a note
     assert graded["defaultConfiguration"]["level"] == "warning"
     assert graded["properties"]["severities"] == ["warning", "note"]
-    assert "warning: the key is a near miss" in graded["fullDescription"]["text"]
+    assert "warning: a typo of a known key" in graded["fullDescription"]["text"]
     assert descriptors["DPL001"]["properties"]["severities"] == ["error"]
     assert "fullDescription" not in descriptors["DPL001"]
 

@@ -1,11 +1,23 @@
 """Checking YAML documents against the JSON Schemas shipped in `schemas/`, in words people use.
 
-The schemas are data: following a new Dify release is an edit there, not here. Two annotation
+The schemas are data: following a new Dify release is an edit there, not here. Annotation
 keywords carry what a plain schema cannot say:
 
 * `x-rejected-by`: "sdk", "daemon" or "both": which side of Dify refuses a value that fails the
   subschema it sits on (where they disagree, dify-lint accepts only what both accept);
+* `x-stage: "decode"`: the daemon refuses the value already when it reads the YAML into its
+  types, at packaging and install (a `type` mismatch always is); other daemon constraints are its
+  validator's, which checks the manifest at packaging and every other declaration only in remote
+  debugging, on what the SDK sends;
+* `x-sdk`: what the SDK does to a property before it sends a declaration to the daemon:
+  "dropped" (never sent, so the daemon's validator never sees it) or "str" (sent as `str(value)`);
+* `x-ignored`: a reason; the property is read by nobody who shows or uses it, and is reported
+  like an unknown key;
+* `x-also-written-as`: `{key: "who"}`: the name other declaration kinds give this property, so
+  that the key written by mistake can be pointed here;
+* `x-shape`: how the property is written, for advice that renames a block onto it;
 * `x-hint`: one sentence added to the message;
+* `x-message`: the message itself, with `{subject}` and `{got}` filled in;
 * `x-unknown-keys: "typos-only"` on an object schema: report an unknown key only when it is a
   near miss of a known one (`ja_Jp` for `ja_JP`); other extra keys there are deliberate and
   harmless (an I18n object may carry locales Dify does not show).
@@ -22,14 +34,21 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..diagnostics import Severity
+from . import keyhints
 from .yamldoc import PathItem, Timestamp, YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 BASE_URI = "https://dify-lint.invalid/schemas/"
 
+#: who refuses a value only one side refuses, and when
 REJECTED_BY = {
-    "daemon": "the Dify daemon rejects it, although the SDK accepts it",
     "sdk": "the Dify SDK rejects it at start-up, although the daemon accepts it",
+    # the daemon reads the YAML into its types when the plugin is packaged and installed
+    "decode": "the Dify daemon cannot read it when the plugin is packaged or installed, although the SDK accepts it",
+    # the daemon's validator runs on manifest.yaml when the plugin is packaged...
+    "package": "the Dify daemon rejects it when the plugin is packaged, although the SDK accepts it",
+    # ...and on every other declaration only in remote debugging, on what the SDK sends it
+    "debug": "remote debugging rejects it: the daemon validates what the SDK sends, although the SDK itself accepts it",
 }
 
 _TYPE_WORDS = {
@@ -50,14 +69,14 @@ class SchemaIssue:
     message: str
     key: bool = False  # point at the key rather than the value
     unknown_key: bool = False
-    near_miss: bool = False  # an unknown key close to a known one: most likely a typo
-    side: str | None = None  # "sdk" or "daemon" when only that side rejects the value
+    near_miss: bool = False  # an unknown key with a likely right place: a typo or a misplaced key
+    side: str | None = None  # a key of REJECTED_BY when only that side rejects the value
     hint: str = ""
 
 
 def unknown_key_severity(issue: SchemaIssue) -> Severity:
-    """How much an unknown key matters: a near miss of a known key is a typo that loses a
-    setting (a warning); any other extra key is inert (info)."""
+    """How much an unknown key matters: a typo of a known key, or a known key in the wrong place,
+    loses a setting (a warning); any other extra key is inert (info)."""
     return Severity.WARNING if issue.near_miss else Severity.INFO
 
 
@@ -80,7 +99,8 @@ def _validator_class():
       schemas accept only where they name the extra type `timestamp`;
     * `pattern` anchors `$` at the very end, as pydantic does: Python's `re` would let `$` match
       before a trailing newline (`name: |` block scalars end with one);
-    * the format `dify-datetime` is what pydantic accepts for a datetime or a date.
+    * the format `dify-datetime` is what pydantic accepts for a datetime or a date;
+    * `x-ignored` fails on any value present, with its reason as the message.
     """
     from jsonschema import Draft202012Validator, FormatChecker, validators
     from jsonschema.exceptions import ValidationError
@@ -98,9 +118,12 @@ def _validator_class():
         if isinstance(instance, str) and not re.search(_anchored(expected), instance):
             yield ValidationError(f"{instance!r} does not match {expected!r}")
 
+    def ignored(validator, reason, instance, schema):
+        yield ValidationError(str(reason))
+
     formats = FormatChecker()
     formats.checks("dify-datetime")(_is_datetime)
-    cls = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=checker)
+    cls = validators.extend(Draft202012Validator, {"pattern": pattern, "x-ignored": ignored}, type_checker=checker)
     return cls, formats
 
 
@@ -188,12 +211,17 @@ def check(doc: YamlDoc, kind: str, label: str) -> list[SchemaIssue]:
         if not isinstance(doc.data, dict):
             return [SchemaIssue((), f"a {label} file must hold a mapping; got {_describe(doc.data)}")]
     issues: list[SchemaIssue] = []
+    translator = _Translator(checker, doc.data, sent_by_sdk=kind != "manifest")
     try:
         for error in checker.iter_errors(doc.data):
-            issues.extend(_translate(error))
+            issues.extend(translator.translate(error))
     except RecursionError:  # a schema that recurses with the data, on data near the depth cap
         issues.append(SchemaIssue((), f"the {label} file is nested too deeply to check"))
     return sorted(_merge_sides(issues), key=lambda i: (doc.span(i.at, key=i.key).start, i.message))
+
+
+#: when only the daemon refuses something, the earliest moment it does so
+_DAEMON_MOMENTS = ("decode", "package", "debug")
 
 
 def _merge_sides(issues: list[SchemaIssue]) -> list[SchemaIssue]:
@@ -204,7 +232,12 @@ def _merge_sides(issues: list[SchemaIssue]) -> list[SchemaIssue]:
     merged = []
     for group in groups.values():
         sides = {issue.side for issue in group}
-        side = sides.pop() if len(sides) == 1 else None
+        if len(sides) == 1:
+            side = sides.pop()
+        elif None in sides or "sdk" in sides:
+            side = None
+        else:
+            side = next(moment for moment in _DAEMON_MOMENTS if moment in sides)
         hint = next((issue.hint for issue in group if issue.hint), "")
         message = group[0].message
         if side in REJECTED_BY:
@@ -218,44 +251,173 @@ def _merge_sides(issues: list[SchemaIssue]) -> list[SchemaIssue]:
 # -- translation -----------------------------------------------------------------------------
 
 
-def _translate(error) -> Iterator[SchemaIssue]:
-    at = tuple(error.absolute_path)
-    validator = error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    instance = error.instance
-    subject = _subject(at, instance)
+class _Translator:
+    """Validation errors of one document, as issues; `data` is the whole document."""
 
-    if validator == "additionalProperties":
-        known = set(schema.get("properties", {}))
-        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-        for key in instance:
-            if key in known or any(p.search(key) for p in patterns):
-                continue
-            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
-            if not close and schema.get("x-unknown-keys") == "typos-only":
-                continue
-            where = f" in {subject}" if at else ""
-            hint = f"; did you mean `{close[0]}`?" if close else "; Dify ignores it"
-            yield SchemaIssue((*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True, near_miss=bool(close))
-        return
-    if validator == "unevaluatedProperties":
-        return  # reported through additionalProperties where the schema uses it
+    def __init__(self, checker, data: Any, sent_by_sdk: bool):
+        self.checker = checker
+        self.data = data
+        #: a declaration reaches the daemon's validator only as the SDK sends it (remote debugging)
+        self.sent_by_sdk = sent_by_sdk
 
-    if validator in ("anyOf", "oneOf") and error.context:
-        best = _best_context(error)
-        if best is not None:
-            yield from _translate(best)
+    def translate(self, error) -> Iterator[SchemaIssue]:
+        at = tuple(error.absolute_path)
+        validator = error.validator
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        instance = error.instance
+        subject = _subject(at, instance)
+
+        if validator == "additionalProperties":
+            yield from self._unknown_keys(error, at, schema, instance, subject)
+            return
+        if validator == "unevaluatedProperties":
+            return  # reported through additionalProperties where the schema uses it
+        if validator == "x-ignored":
+            message = f"{subject} is not read here: {error.validator_value}; remove it"
+            yield SchemaIssue(at, message, key=True, unknown_key=True)
             return
 
-    if validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
-        for name in missing:
-            where = f"{subject} is missing" if at else "missing"
-            yield SchemaIssue(at, f"{where} the required key `{name}`", key=True, **_annotations(schema))
-        return
+        if validator in ("anyOf", "oneOf") and error.context:
+            best = _best_context(error)
+            if best is not None:
+                yield from self.translate(best)
+                return
 
-    message = _message(validator, error.validator_value, instance, subject)
-    yield SchemaIssue(at, message, key=instance is None, **_annotations(schema))
+        side = self._side(error, schema)
+        if side == "unseen":
+            return
+        if validator == "required":
+            missing = [name for name in error.validator_value if name not in instance]
+            for name in missing:
+                where = f"{subject} is missing" if at else "missing"
+                yield SchemaIssue(at, f"{where} the required key `{name}`", key=True, side=side, hint=_hint(schema))
+            return
+
+        template = schema.get("x-message")
+        if isinstance(template, str):
+            message = template.format(subject=subject, got=_describe(instance))
+        else:
+            message = _message(validator, error.validator_value, instance, subject)
+        yield SchemaIssue(at, message, key=instance is None, side=side, hint=_hint(schema))
+
+    def _side(self, error, schema: dict) -> str | None:
+        """Who refuses the value, and when; "unseen" when the daemon alone would, but never sees it."""
+        side = schema.get("x-rejected-by")
+        if side == "sdk":
+            return "sdk"
+        if side != "daemon":
+            return None
+        if schema.get("x-stage") == "decode" or error.validator == "type":
+            return "decode"
+        if not self.sent_by_sdk:
+            return "package"
+        # The daemon validates a declaration as the SDK sends it: what the SDK drops it never
+        # sees, and what the SDK turns into a string it sees as one.
+        coerced = None
+        for node in _schema_trail(self.checker.schema, error.absolute_schema_path):
+            sdk = node.get("x-sdk")
+            if sdk == "dropped":
+                return "unseen"
+            if sdk == "str":
+                coerced = node
+        if coerced is not None and self.checker.evolve(schema=error.schema).is_valid(_sdk_str(error.instance)):
+            return "unseen"
+        return "debug"
+
+    def _unknown_keys(self, error, at, schema, instance, subject) -> Iterator[SchemaIssue]:
+        known = set(schema.get("properties", {}))  # what `additionalProperties` measures against
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        typos_only = schema.get("x-unknown-keys") == "typos-only"
+        here = keyhints.Place(schema, instance)
+        parent, parent_label = self._parent(error, at)
+        for key in instance:
+            if not isinstance(key, str) or key in known or any(p.search(key) for p in patterns):
+                continue
+            suggestion = keyhints.suggest(key, instance[key], here, parent, parent_label, self._fits)
+            if suggestion is None and typos_only:
+                continue
+            if typos_only and suggestion is not None and not suggestion.typo:
+                continue  # in an I18n object only a misspelt locale is worth a word
+            where = f" in {subject}" if at else ""
+            hint = f"; {suggestion.advice}" if suggestion is not None else "; Dify ignores it"
+            yield SchemaIssue(
+                (*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True, near_miss=suggestion is not None
+            )
+
+    def _parent(self, error, at) -> tuple[keyhints.Place | None, str]:
+        """The mapping that holds the one with the unknown key, when it holds it under a known key."""
+        if not at or not isinstance(at[-1], str):
+            return None, ""
+        trail = list(_schema_trail(self.checker.schema, error.absolute_schema_path, with_keys=True))
+        owner = None  # the object schema whose `properties` lead to the mapping
+        for index in range(1, len(trail) - 1):
+            if trail[index][0] == "properties" and trail[index + 1][0] == at[-1]:
+                owner = trail[index - 1][1]
+        mapping = _get(self.data, at[:-1])
+        if owner is None or not isinstance(mapping, dict):
+            return None, ""
+        label = "the top level" if len(at) == 1 else _subject(at[:-1], mapping)
+        return keyhints.Place(owner, mapping), label
+
+    def _fits(self, value: Any, schema: dict) -> bool:
+        """Whether a value suits a property: valid as it is, or, for a block, of the right kind
+        and sharing a key with what the property knows (its own mistakes are reported once moved)."""
+        if self.checker.evolve(schema=schema).is_valid(value):
+            return True
+        types = keyhints.accepted_types(schema)
+        if isinstance(value, dict):
+            if types is not None and "object" not in types:
+                return False
+            return keyhints.entry_schema(schema) is not None or _shares_a_key(value, schema)
+        if isinstance(value, list):
+            if types is not None and "array" not in types:
+                return False
+            first = next((item for item in value if isinstance(item, dict)), None)
+            items = keyhints.item_schema(schema)
+            return first is None or items is None or _shares_a_key(first, items)
+        return False
+
+
+def _shares_a_key(mapping: dict, schema: dict) -> bool:
+    known = keyhints.properties(schema)
+    names = [k for k in mapping if isinstance(k, str)]
+    return not known or not names or any(name in known for name in names)
+
+
+def _schema_trail(root: Any, path, with_keys: bool = False) -> Iterator:
+    """The schema nodes (dicts) a validation error passed through, from the root down."""
+    node = root
+    if isinstance(node, dict):
+        yield (None, node) if with_keys else node
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return  # a `$ref` left in place (a recursive schema): stop where the path leaves the tree
+        if isinstance(node, dict):
+            yield (step, node) if with_keys else node
+
+
+def _get(data: Any, path: tuple[PathItem, ...]) -> Any:
+    for item in path:
+        if isinstance(data, dict) and isinstance(item, str):
+            data = data.get(item)
+        elif isinstance(data, list) and isinstance(item, int) and 0 <= item < len(data):
+            data = data[item]
+        else:
+            return None
+    return data
+
+
+def _sdk_str(value: Any) -> str:
+    """What the SDK's `str()` makes of a YAML value (a date stays the text written)."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _hint(schema: dict) -> str:
+    return schema.get("x-hint") or ""
 
 
 def _best_context(error):
@@ -325,11 +487,6 @@ def _message(validator: str, expected: Any, instance: Any, subject: str) -> str:
     if validator == "propertyNames":
         return f"{subject} has a key that is not allowed"
     return f"{subject} is not valid ({validator})"
-
-
-def _annotations(schema: dict) -> dict:
-    side = schema.get("x-rejected-by")
-    return {"side": side if side in REJECTED_BY else None, "hint": schema.get("x-hint") or ""}
 
 
 def _subject(at: tuple[PathItem, ...], instance: Any = None) -> str:

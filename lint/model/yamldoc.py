@@ -71,6 +71,8 @@ class YamlProblem:
     kind: str  # "syntax", "duplicate-key", "limit"
     message: str
     span: Span
+    #: where the problem is in the data, when it has a place there (a duplicate key: its path)
+    at: tuple[PathItem, ...] | None = None
 
 
 def mark_span(start: yaml.Mark, end: yaml.Mark | None = None) -> Span:
@@ -92,6 +94,8 @@ class YamlDoc:
     #: key nodes that YAML reads as something other than a string (`1:`, `null:`, `true:`, a date):
     #: the data keeps them as the text written, the SDK gets an int, None, bool or date
     typed_keys: dict[int, Node] = field(default_factory=dict, repr=False)
+    #: duplicate key nodes (by id) -> their problem, until their paths are known
+    _duplicates: dict[int, YamlProblem] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -200,6 +204,7 @@ class YamlDoc:
             return
         self.data = values[root]
         self.usable = True
+        self._place_duplicates()
 
     def _collection(self, node: Node, values: dict[int, Any]) -> Any:
         if isinstance(node, yaml.SequenceNode):
@@ -226,18 +231,42 @@ class YamlDoc:
                 self.typed_keys[id(key_node)] = key_node
             key = key_node.value
             if key in first_seen:
-                self.problems.append(
-                    YamlProblem(
-                        "duplicate-key",
-                        f"duplicate key `{key}` (first defined at line {first_seen[key].start_mark.line + 1});"
-                        " YAML loaders keep only the last value",
-                        mark_span(key_node.start_mark, key_node.end_mark),
-                    )
+                problem = YamlProblem(
+                    "duplicate-key",
+                    f"duplicate key `{key}` (first defined at line {first_seen[key].start_mark.line + 1});"
+                    " YAML loaders keep only the last value",
+                    mark_span(key_node.start_mark, key_node.end_mark),
                 )
+                self.problems.append(problem)
+                self._duplicates[id(key_node)] = problem
                 result.pop(key, None)  # the later value wins, as in PyYAML
             first_seen[key] = key_node
             result[key] = values[id(value_node)]
         return result
+
+    def _place_duplicates(self) -> None:
+        """Give each duplicate key its path in the data (the path of the value that wins)."""
+        if not self._duplicates:
+            return
+        seen: set[int] = set()
+        stack: list[tuple[Node, tuple[PathItem, ...]]] = [(self.root, ())]
+        while stack:
+            node, path = stack.pop()
+            if id(node) in seen:
+                continue  # an alias: its subtree was walked where it is defined
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    here = (*path, key_node.value)
+                    problem = self._duplicates.get(id(key_node))
+                    if problem is not None:
+                        problem.at = here
+                    stack.append((value_node, here))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
+        self._duplicates.clear()
 
     # -- positions -----------------------------------------------------------------------
 

@@ -17,10 +17,11 @@ class IgnoredCredentials(Rule):
     severity = Severity.WARNING
     explanation = """
     The daemon reads a tool provider's credentials from `credentials_schema` (preferred) or
-    `credentials_for_provider`, but the SDK reads only `credentials_for_provider`. With
-    `credentials_schema` alone the plugin's own code sees no declared credentials and the
-    provider's validation receives nothing it expects. Rename the key to
-    `credentials_for_provider`, written as a mapping from credential name to its settings.
+    `credentials_for_provider` when it reads the YAML of a packaged plugin, but the SDK reads only
+    `credentials_for_provider`. In remote debugging the daemon gets the declaration the SDK sends,
+    so with `credentials_schema` alone the provider asks users for no credentials there, and the
+    plugin's own code sees none declared. Rename the key to `credentials_for_provider`, written as
+    a mapping from credential name to its settings.
     """
     invalid = (
         Example(
@@ -32,7 +33,9 @@ class IgnoredCredentials(Rule):
             expect=(
                 (
                     "provider/example.yaml:9:1-9:19",
-                    "`credentials_schema` is read by the daemon but ignored by the SDK; name it `credentials_for_provider` (a mapping of credential name to settings)",
+                    "`credentials_schema` is read by the daemon from the YAML but not by the SDK, so in remote debugging,"
+                    " where the daemon gets the SDK's declaration, the provider asks for no credentials; name it"
+                    " `credentials_for_provider` (a mapping of credential name to settings)",
                 ),
             ),
         ),
@@ -54,7 +57,8 @@ class IgnoredCredentials(Rule):
                 yield self.at(
                     doc,
                     ("credentials_schema",),
-                    "`credentials_schema` is read by the daemon but ignored by the SDK; name it"
+                    "`credentials_schema` is read by the daemon from the YAML but not by the SDK, so in remote debugging,"
+                    " where the daemon gets the SDK's declaration, the provider asks for no credentials; name it"
                     " `credentials_for_provider` (a mapping of credential name to settings)",
                     key=True,
                 )

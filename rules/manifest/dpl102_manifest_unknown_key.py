@@ -17,15 +17,18 @@ class ManifestUnknownKey(Rule):
     summary = "manifest.yaml has a key Dify does not know; it is silently ignored"
     severity = Severity.WARNING
     grades = {
-        Severity.WARNING: "the key is a near miss of a known key, so the setting it was meant for is lost",
+        Severity.WARNING: "a typo of a known key, or a known key in the wrong place (another declaration kind's"
+        " name for the setting, a level too deep or too shallow): the setting it was meant for is lost",
         Severity.INFO: "any other key, which Dify ignores",
     }
     explanation = """
     Neither the SDK nor the daemon complains about a key it does not know: they drop it. A typo
-    therefore loses the setting without a word: a key close to a known one is a warning, with the
-    known key suggested; any other unknown key is reported as info, since it changes nothing. Under `resource.permission` this is worse: a
-    `models:` instead of `model:` means the plugin has no model permission at all, and its calls
-    fail at run time.
+    therefore loses the setting without a word, and so does a known key in the wrong place (`repo`
+    or `contact` under `meta`, where the Marketplace does not look for them; `permission` beside
+    `resource` instead of in it): these are warnings, with the key or place suggested. Any other
+    unknown key is reported as info, since it changes nothing. Under `resource.permission` this is
+    worse: a `models:` instead of `model:` means the plugin has no model permission at all, and its
+    calls fail at run time. The Marketplace's own keys (`repo`, `contact`, `privacy`) are known keys.
     """
     requires = (MANIFEST_ISSUES,)
     invalid = (
@@ -38,6 +41,17 @@ class ManifestUnknownKey(Rule):
             note="`models` is not a permission; the key is `model`.",
             expect=(("manifest.yaml:14:5-14:11", "unknown key `models` in `permission`; did you mean `model`?"),),
         ),
+        Example(
+            {
+                "manifest.yaml": manifest().replace(
+                    "  version: 0.0.1\n", "  version: 0.0.1\n  repo: https://github.com/example/echo\n"
+                )
+            },
+            note="The Marketplace reads `repo` at the top level only.",
+            expect=(
+                ("manifest.yaml:19:3-19:7", "unknown key `repo` in `meta`; move it up to the top level (here Dify ignores it)"),
+            ),
+        ),
     )
     valid = (
         Example(
@@ -46,6 +60,13 @@ class ManifestUnknownKey(Rule):
                     "  permission: {}", "  permission:\n    model:\n      enabled: true\n      llm: true"
                 )
             }
+        ),
+        Example(
+            {
+                "manifest.yaml": manifest()
+                + "repo: https://github.com/example/echo\ncontact: dev@example.com\nprivacy: https://example.com/privacy\n"
+            },
+            note="The Marketplace's keys are known keys.",
         ),
     )
 
