@@ -25,6 +25,7 @@ class DuplicateKey(Rule):
     one of them.
     """
     requires = (READ_FILES,)
+    lints = "any"  # the daemon refuses a bundle manifest with a repeated key too
     invalid = (
         Example(
             {"provider/example.yaml": _PROVIDER},
