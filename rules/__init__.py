@@ -29,6 +29,7 @@ from .manifest.dpl101_manifest_invalid import ManifestInvalid
 from .manifest.dpl102_manifest_unknown_key import ManifestUnknownKey
 from .manifest.dpl103_plugin_category_conflict import PluginCategoryConflict
 from .manifest.dpl104_multiple_providers import MultipleProviders
+from .manifest.dpl120_bundle_manifest_invalid import BundleManifestInvalid
 from .models.dpl401_scope_mismatch import ScopeMismatch
 from .models.dpl402_llm_config_missing_mode import LlmConfigMissingMode
 from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissingCompletionParams
@@ -49,6 +50,8 @@ from .packaging.dpl309_model_glob_unmatched import ModelGlobUnmatched
 from .packaging.dpl310_missing_readme import MissingReadme
 from .packaging.dpl311_package_too_large import PackageTooLarge
 from .packaging.dpl312_privacy_file_missing import PrivacyFileMissing
+from .packaging.dpl313_unlisted_tool import UnlistedTool
+from .packaging.dpl314_nested_plugin_packaged import NestedPluginPackaged
 from .permissions.dpl601_missing_permission import MissingPermission
 from .permissions.dpl602_unused_permission import UnusedPermission
 from .permissions.dpl603_session_in_model_plugin import SessionInModelPlugin
@@ -75,6 +78,7 @@ RULES = [
     ManifestUnknownKey,
     PluginCategoryConflict,
     MultipleProviders,
+    BundleManifestInvalid,
     DeclarationInvalid,
     UnknownKey,
     InvalidScope,
@@ -94,6 +98,8 @@ RULES = [
     MissingReadme,
     PackageTooLarge,
     PrivacyFileMissing,
+    UnlistedTool,
+    NestedPluginPackaged,
     ScopeMismatch,
     LlmConfigMissingMode,
     LlmConfigMissingCompletionParams,
