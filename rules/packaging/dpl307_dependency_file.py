@@ -143,8 +143,9 @@ class DependencyFile(Rule):
             elif state == "no-project":
                 poetry = " ([tool.poetry] is not read by uv)" if detail == "poetry" else ""
                 yield file_start(
-                    f"pyproject.toml has no [project] table{poetry}, so `uv sync`, which Dify runs when pyproject.toml"
-                    " exists, installs nothing; declare the dependencies, with dify_plugin, under [project]"
+                    f"pyproject.toml has no [project] table{poetry}; Dify installs from pyproject.toml when it exists, with"
+                    ' `uv sync`, which stops with "No `project` table found", so installing the plugin fails; declare the'
+                    " dependencies, with dify_plugin, under [project]"
                 )
             elif state == "no":
                 where = " (it is only in the dev group, which `uv sync --no-dev` skips)" if detail == "dev" else ""

@@ -498,3 +498,23 @@ def test_nested_plugin_excluded_by_gitignore(tmp_path):
     root = build_plugin(tmp_path, {".gitignore": "/inner/\n"})
     shutil.copytree(BASE_PLUGINS / "endpoint", root / "inner")
     assert only(lint_plugin(load(root), [find_rule("DPL314")]), "DPL314") == []
+
+
+# -- DPL303: a model source without a model class --------------------------------------------------
+
+
+def test_helper_beside_model_sources_is_info_and_a_lone_empty_source_a_warning(tmp_path):
+    provider = MODEL_PROVIDER_YAML.replace("      - models/llm/llm.py\n", "      - models/llm/llm.py\n      - models/common.py\n")
+    (found,) = run(tmp_path, "DPL303", {"provider/example.yaml": provider, "models/common.py": "TIMEOUT = 30\n"}, base="model")
+    assert found.severity.value == "info" and "harmless if it only helps the other model sources" in found.message
+    lone = {"models/llm/llm.py": "from dify_plugin.interfaces.model import helpers\n"}
+    (found,) = run(tmp_path / "lone", "DPL303", lone, base="model")
+    assert found.severity.value == "warning" and "no other model source of this provider registers one" in found.message
+
+
+def test_tool_class_with_an_import_fallback_counts_once(tmp_path):
+    source = (
+        "try:\n    from dify_plugin import Tool\nexcept ImportError:\n    class Tool:\n        pass\n\n\n"
+        "class EchoTool(Tool):\n" + TOOL_BODY
+    )
+    assert run(tmp_path, "DPL303", {"tools/echo.py": source}) == []
