@@ -518,3 +518,23 @@ def test_tool_class_with_an_import_fallback_counts_once(tmp_path):
         "class EchoTool(Tool):\n" + TOOL_BODY
     )
     assert run(tmp_path, "DPL303", {"tools/echo.py": source}) == []
+
+
+# -- DPL307 / DPL308: the dependency file the package holds ----------------------------------------
+
+TOOL_CONFIG_PYPROJECT = "[tool.ruff]\nline-length = 100\n"
+PROJECT_PYPROJECT = '[project]\nname = "x"\nversion = "0.1.0"\ndependencies = ["dify_plugin>=0.5"]\n'
+
+
+def test_pyproject_left_out_of_the_package_is_not_installed_from(tmp_path):
+    files = {"pyproject.toml": TOOL_CONFIG_PYPROJECT, ".difyignore": "pyproject.toml\n"}
+    assert run(tmp_path, "DPL307", files) == []
+    assert run(tmp_path / "kept", "DPL307", {"pyproject.toml": TOOL_CONFIG_PYPROJECT})  # packaged: uv sync fails
+
+
+def test_either_dependency_file_will_do(tmp_path):
+    files = {"pyproject.toml": PROJECT_PYPROJECT, ".difyignore": "requirements.txt\n"}
+    assert run(tmp_path, "DPL308", files) == []
+    both = {"pyproject.toml": PROJECT_PYPROJECT, ".difyignore": "requirements.txt\npyproject.toml\n"}
+    (found,) = run(tmp_path / "both", "DPL308", both)
+    assert "leaves `requirements.txt` (the dependency file Dify installs from)" in found.message
