@@ -186,7 +186,7 @@ def rule(rule, output_format):
             click.echo(json.dumps([rule_json(r) for r in rules], indent=2))
             return
         for r in rules:
-            click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<34} {r.severity_label:<14} {r.summary}")
         return
     found = find_rule(rule)
     if found is None:

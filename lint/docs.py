@@ -24,6 +24,7 @@ def rule_json(rule: Rule) -> dict:
         "code": rule.code,
         "name": rule.name,
         "severity": rule.severity.value,
+        "severities": {severity.value: rule.grades.get(severity, "") for severity in rule.severities},
         "summary": rule.summary,
         "explanation": textwrap.dedent(rule.explanation).strip(),
         "depends_on": [key.name for key in rule.requires],
@@ -60,11 +61,15 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     lines = [
         f"{heading} {rule.code} {rule.name}",
         "",
-        f"*{rule.severity.value}{', opt-in' if rule.default_off else ''}*: {rule.summary}",
+        f"*{rule.severity_label}{', opt-in' if rule.default_off else ''}*: {rule.summary}",
         "",
         textwrap.dedent(rule.explanation).strip(),
         "",
     ]
+    if rule.grades:
+        lines += ["Severity, by what is found:", ""]
+        lines += [f"- *{severity.value}*: {rule.grades[severity]}" for severity in rule.severities]
+        lines.append("")
     if rule.requires:
         lines += ["Depends on: " + ", ".join(f"`{key.name}` ({key.summary})" for key in rule.requires) + ".", ""]
     if rule.invalid:
@@ -101,7 +106,7 @@ def reference(rules: Sequence[Rule]) -> str:
     ]
     for rule in rules:
         anchor = f"{rule.code.lower()}-{rule.name}"
-        lines.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity.value} | {rule.summary} |")
+        lines.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity_label} | {rule.summary} |")
     lines.append("")
     current = None
     for rule in rules:

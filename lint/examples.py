@@ -187,6 +187,18 @@ LLM_INVOKE = """\
 """
 
 
+#: The body of an `_invoke` that sends a config fixed in code (provider `openai`) and reads only
+#: the `text` parameter of `llm_tool_example`'s YAML.
+FIXED_LLM_CALL = (
+    "        result = self.session.model.llm.invoke(\n"
+    '            model_config=LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={}),\n'
+    '            prompt_messages=[UserPromptMessage(content=tool_parameters["text"])],\n'
+    "            stream=False,\n"
+    "        )\n"
+    "        yield self.create_text_message(result.message.get_text_content())"
+)
+
+
 def llm_tool_example(body: str, *, selector: bool = True, expect: tuple = ()) -> Example:
     """The echo tool whose `_invoke` runs `body` (indented eight spaces), with LLM permission and,
     with `selector`, a `model` model-selector parameter (scope llm)."""

@@ -143,22 +143,30 @@ def sarif(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule]) -> dict:
                         "name": "dify-lint",
                         "version": __version__,
                         "informationUri": "https://github.com/dify-lint/dify-lint",
-                        "rules": [
-                            {
-                                "id": rule.code,
-                                "name": rule.name,
-                                "shortDescription": {"text": rule.summary},
-                                "helpUri": rule.url,
-                                "defaultConfiguration": {"level": level[rule.severity.value]},
-                            }
-                            for rule in rules
-                        ],
+                        "rules": [_sarif_rule(rule, level) for rule in rules],
                     }
                 },
                 "results": results,
             }
         ],
     }
+
+
+def _sarif_rule(rule: Rule, level: dict[str, str]) -> dict:
+    """A rule's descriptor. A graded rule's default level is only its usual one: the levels it can
+    report, and what decides each, are in the full description and the property bag."""
+    descriptor = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "helpUri": rule.url,
+        "defaultConfiguration": {"level": level[rule.severity.value]},
+        "properties": {"severities": [level[severity.value] for severity in rule.severities]},
+    }
+    if rule.grades:
+        grading = " ".join(f"{level[severity.value]}: {rule.grades[severity]}." for severity in rule.severities)
+        descriptor["fullDescription"] = {"text": f"{rule.summary}. {grading}"}
+    return descriptor
 
 
 def _sarif_location(path: str, span) -> dict:

@@ -46,6 +46,9 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
+    #: A rule that reports more than one severity: each severity it can report (its own `severity`
+    #: among them) with what decides it. Empty: every finding has `severity`.
+    grades: ClassVar[Mapping[Severity, str]] = {}
     #: Why it matters, and what Dify does; a few sentences of Markdown.
     explanation: ClassVar[str] = ""
     #: Opt-in: runs only when selected by its exact code or name (useful, but too chatty by default).
@@ -74,6 +77,16 @@ class Rule:
         related: tuple[Related, ...] = (),
     ) -> Finding:
         return Finding(doc.path, doc.span(path, key=key), message, severity, related)
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity the rule can report, the gravest first."""
+        return tuple(sorted(set(self.grades) | {self.severity}, key=lambda severity: severity.rank))
+
+    @property
+    def severity_label(self) -> str:
+        """`error`, or the range a graded rule can report: `error/warning/info`."""
+        return "/".join(s.value for s in self.severities)
 
     @property
     def url(self) -> str:

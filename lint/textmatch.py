@@ -67,3 +67,28 @@ def typos(key: str, candidates: Iterable[str]) -> list[str]:
 def near_names(key: str, candidates: Iterable[str], strong_only: bool = False) -> list[str]:
     test = strong_near if strong_only else stem_near
     return sorted(c for c in candidates if c != key and test(key, c))
+
+
+def contains_name(a: str, b: str) -> bool:
+    """One name is the other with words added: `range` and `num_range`, `query` and `search_query`."""
+    ta, tb = tokens(a), tokens(b)
+    short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if not short or len(short) == len(long) or len("".join(short)) < 3:
+        return False
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def related_names(key: str, candidates: Iterable[str], weak: bool = True) -> list[str]:
+    """Candidates that may be what `key` meant, best first: a name the other contains, then a typo
+    or another spelling, then a shared stem. Without `weak`, typos and spellings only."""
+    ranked = []
+    for candidate in candidates:
+        if candidate == key:
+            continue
+        if weak and contains_name(key, candidate):
+            ranked.append((0, candidate))
+        elif strong_near(key, candidate):
+            ranked.append((1, candidate))
+        elif weak and stem_near(key, candidate):
+            ranked.append((2, candidate))
+    return [c for _, c in sorted(ranked)]

@@ -12,6 +12,7 @@ from .contract.dpl707_dynamic_select_without_options import DynamicSelectWithout
 from .contract.dpl708_validate_credentials_missing import ValidateCredentialsMissing
 from .contract.dpl709_oauth_methods_missing import OAuthMethodsMissing
 from .contract.dpl710_select_default_not_in_options import SelectDefaultNotInOptions
+from .contract.dpl711_unread_parameter import UnreadParameter
 from .declarations.dpl201_declaration_invalid import DeclarationInvalid
 from .declarations.dpl202_unknown_key import UnknownKey
 from .declarations.dpl203_invalid_scope import InvalidScope
@@ -35,6 +36,8 @@ from .models.dpl402_llm_config_missing_mode import LlmConfigMissingMode
 from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissingCompletionParams
 from .models.dpl404_wrong_model_config import WrongModelConfig
 from .models.dpl405_session_call_signature import SessionCallSignature
+from .models.dpl406_model_selector_ignored import ModelSelectorIgnored
+from .models.dpl407_tool_call_to_upstream_id import ToolCallToUpstreamId
 from .models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode
 from .models.dpl489_hard_coded_model import HardCodedModel
 from .models.dpl490_provider_id_rewritten import ProviderIdRewritten
@@ -63,6 +66,7 @@ from .results.dpl505_generator_never_iterated import GeneratorNeverIterated
 from .results.dpl506_tts_result_as_bytes import TtsResultAsBytes
 from .results.dpl507_speech2text_file_not_io import Speech2TextFileNotIo
 from .results.dpl508_moderation_flag_inverted import ModerationFlagInverted
+from .results.dpl509_session_call_after_response import SessionCallAfterResponse
 from .results.dpl589_result_attribute_missing import ResultAttributeMissing
 from .results.dpl590_endpoint_object_called import EndpointObjectCalled
 
@@ -105,6 +109,8 @@ RULES = [
     LlmConfigMissingCompletionParams,
     WrongModelConfig,
     SessionCallSignature,
+    ModelSelectorIgnored,
+    ToolCallToUpstreamId,
     CustomizableLLMWithoutMode,
     HardCodedModel,
     ProviderIdRewritten,
@@ -116,6 +122,7 @@ RULES = [
     TtsResultAsBytes,
     Speech2TextFileNotIo,
     ModerationFlagInverted,
+    SessionCallAfterResponse,
     ResultAttributeMissing,
     EndpointObjectCalled,
     MissingPermission,
@@ -131,4 +138,5 @@ RULES = [
     ValidateCredentialsMissing,
     OAuthMethodsMissing,
     SelectDefaultNotInOptions,
+    UnreadParameter,
 ]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 WORKTREE = "WORKTREE"
-OPT_IN = "DPL489,DPL602"
+OPT_IN = "DPL602"
 
 
 def materialize(rev: str, destination: Path) -> Path:

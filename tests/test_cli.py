@@ -116,6 +116,13 @@ def test_sarif_output_is_valid_sarif(flawed, run_cli):
     for result_ in run["results"]:
         assert ids[result_["ruleIndex"]] == result_["ruleId"]
         assert not result_["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("/")
+    descriptors = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    graded = descriptors["DPL202"]  # a near miss is a warning, any other unknown key a note
+    assert graded["defaultConfiguration"]["level"] == "warning"
+    assert graded["properties"]["severities"] == ["warning", "note"]
+    assert "warning: the key is a near miss" in graded["fullDescription"]["text"]
+    assert descriptors["DPL001"]["properties"]["severities"] == ["error"]
+    assert "fullDescription" not in descriptors["DPL001"]
 
 
 @pytest.mark.parametrize(
@@ -242,6 +249,7 @@ def test_rule_list_and_explain(run_cli):
     listing = run_cli("rule")
     assert listing.exit_code == 0
     assert "DPL001  yaml-syntax-error" in listing.stdout
+    assert "DPL202  unknown-key                        warning/info " in listing.stdout  # a graded rule's range
     by_code = run_cli("rule", "DPL203")
     by_name = run_cli("rule", "invalid-scope")
     assert by_code.stdout == by_name.stdout
@@ -251,6 +259,10 @@ def test_rule_list_and_explain(run_cli):
     assert missing.exit_code == 2
     data = json.loads(run_cli("rule", "--output-format", "json").stdout)
     assert {d["code"] for d in data} >= {"DPL001", "DPL101", "DPL201"}
+    graded = next(d for d in data if d["code"] == "DPL202")
+    assert list(graded["severities"]) == ["warning", "info"] and graded["severities"]["info"]
+    explained = run_cli("rule", "DPL202").stdout
+    assert "*warning/info*" in explained and "- *info*: any other key" in explained
 
 
 def test_version(run_cli):

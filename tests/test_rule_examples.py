@@ -31,6 +31,8 @@ def test_example(rule, example, expect, tmp_path):
     mine = sorted(
         (d for d in diagnostics if d.code == rule.code), key=lambda d: (d.path, d.span.start.line, d.span.start.column, d.message)
     )
+    undeclared = [f"{d.severity.value}: {d.message}" for d in mine if d.severity not in rule.severities]
+    assert not undeclared, f"{rule.code} reports severities it does not declare in `grades`: {undeclared}"
     if expect:
         got = tuple((where(d), d.message) for d in mine)
         assert got, f"{rule.code} did not trigger on its invalid example"

@@ -4,6 +4,7 @@ the plugin's code: a tool's, strategy's or endpoint's `_invoke`, a tool provider
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from ..model.plugin import Declaration, Plugin
@@ -78,30 +79,61 @@ def entry_classes(plugin: Plugin, resolver: Resolver) -> dict[int, EntryClass]:
     return found
 
 
-#: declaration kind -> (the method Dify calls, the mapping it passes: its kind, position, name)
-ENTRY_METHODS = {
-    "tool": ("_invoke", "tool", 1, None),
-    "agent_strategy": ("_invoke", "strategy", 1, None),
-    "endpoint": ("_invoke", "endpoint", 3, "settings"),
-    "tool_provider": ("_validate_credentials", "credentials", 1, None),
+#: declaration kind -> the methods Dify calls on its class, each with the mapping it passes: (method,
+#: the mapping's kind, its position counting `self`, its name when the position may vary)
+ENTRY_METHODS: dict[str, tuple[tuple[str, str, int, str | None], ...]] = {
+    "tool": (("_invoke", "tool", 1, None),),
+    "agent_strategy": (("_invoke", "strategy", 1, None),),
+    "endpoint": (("_invoke", "endpoint", 3, "settings"),),
+    # the SDK calls `validate_credentials`, whose default calls `_validate_credentials`
+    "tool_provider": (("_validate_credentials", "credentials", 1, None), ("validate_credentials", "credentials", 1, None)),
 }
+
+
+@dataclass(eq=False)
+class EntryPoint:
+    """A method Dify calls with a mapping it fills: where the mapping enters the plugin's code.
+    The method may be inherited from a base class in the plugin."""
+
+    entry: EntryClass
+    kind: str  # the mapping: "tool", "strategy", "endpoint", "credentials"
+    method_name: str
+    path: str  # the module that defines the method
+    method: ast.AST  # its def
+    index: int  # the mapping's position, counting `self`
+    name: str | None  # the mapping's parameter name as the table gives it (an endpoint's `settings`)
+
+    @property
+    def parameter(self) -> str | None:
+        """The name the def gives the mapping, if it takes one where Dify passes it."""
+        args = self.method.args  # type: ignore[attr-defined]
+        positional = [*args.posonlyargs, *args.args]
+        if self.name is not None and any(a.arg == self.name for a in (*positional, *args.kwonlyargs)):
+            return self.name
+        return positional[self.index].arg if self.index < len(positional) else None
+
+
+def entry_points(entries: dict[int, EntryClass]) -> list[EntryPoint]:
+    """Every method Dify calls with a mapping, for every declaration whose class was found."""
+    found: list[EntryPoint] = []
+    for entry in entries.values():
+        for method_name, kind, index, name in ENTRY_METHODS.get(entry.declaration.kind, ()):
+            located = entry.chain.method(method_name)
+            if located is not None:
+                path, method, _ = located
+                found.append(EntryPoint(entry, kind, method_name, path, method, index, name))
+    return found
 
 
 def entry_roots(plugin: Plugin, entries: dict[int, EntryClass]) -> dict[int, list[Root]]:
     """id(def node) -> the mappings Dify passes to it, for every entry point of the plugin."""
     roots: dict[int, list[Root]] = {}
-    for entry in entries.values():
-        declaration = entry.declaration
-        method = ENTRY_METHODS.get(declaration.kind)
-        source = source_path(plugin, declaration)
-        if method is None or source is None:
+    for point in entry_points(entries):
+        source = source_path(plugin, point.entry.declaration)
+        if source is None:
             continue
-        name, kind, index, parameter = method
-        found = entry.chain.method(name)
-        if found is None:
-            continue
-        root = Root(kind, source, index, parameter)
-        listed = roots.setdefault(id(found[1]), [])
+        root = Root(point.kind, source, point.index, point.name)
+        listed = roots.setdefault(id(point.method), [])
         if root not in listed:
             listed.append(root)
     return roots

@@ -7,8 +7,10 @@ from ..python.outline import build_outline, parent_map
 from ..python.scopes import FunctionIndex
 from ..python.symbols import Resolver
 from . import Analysis, Context, ModuleAnalysis, package, reading, unlisted
+from .background import background_work
 from .contracts import build_contracts
 from .entries import entry_classes, entry_roots
+from .fixed_models import fixed_providers
 from .model_calls import Selectors, model_calls
 from .origins import ValueFlow
 from .results import result_events
@@ -100,6 +102,22 @@ def _contracts(ctx: Context):
     )
 
 
+def _background_work(ctx: Context):
+    if not ctx.plugin.declarations_of("endpoint"):
+        return []  # only an endpoint's session ends with its response
+    modules = ctx.get(PYTHON_MODULES)
+    if not any("Thread" in m.text or "Timer" in m.text or "Executor" in m.text for m in modules):
+        return []  # nothing is started in another thread
+    unchecked = ctx.unchecked
+    return background_work(
+        ctx.get(ENTRY_CLASSES),
+        ctx.get(VALUE_ORIGINS),
+        lambda module: unchecked.module(SESSION_CALLS, module),
+        lambda module: unchecked.module(PARENTS, module),
+        _module_at(ctx),
+    )
+
+
 SYMBOLS = Analysis("symbols", _symbols, "what each name in the plugin's Python refers to")
 ENTRY_CLASSES = Analysis(
     "entry-classes", lambda ctx: entry_classes(ctx.plugin, ctx.get(SYMBOLS)), "the class the SDK loads for each declaration"
@@ -109,7 +127,23 @@ VALUE_ORIGINS = Analysis(
 )
 SELECTORS = Analysis("selectors", lambda ctx: Selectors(ctx.plugin), "the model-selectors each entry point receives")
 MODEL_CALLS = Analysis("model-calls", _model_calls, "the model config each model call receives, and its origins")
-CONTRACTS = Analysis("contracts", _contracts, "what each tool, strategy and provider declares against what its code reads")
+CONTRACTS = Analysis(
+    "contracts", _contracts, "what each tool, strategy, provider and endpoint group declares against what its code reads"
+)
+FIXED_MODELS = Analysis(
+    "fixed-models",
+    lambda ctx: (
+        fixed_providers(calls, ctx.get(SELECTORS), ctx.get(VALUE_ORIGINS), ctx.get(CONTRACTS))
+        if (calls := ctx.get(MODEL_CALLS))
+        else []
+    ),
+    "model configs built in code with one literal provider, and the model-selector the same tool never reads",
+)
+BACKGROUND_WORK = Analysis(
+    "background-work",
+    _background_work,
+    "work an endpoint starts in another thread without waiting for it, and the session calls that work makes",
+)
 
 # -- the package ----------------------------------------------------------------------------------
 
@@ -136,6 +170,6 @@ UNLISTED_TOOLS = Analysis(
 
 ALL = (
     READ_FILES, PYTHON_MODULES, MANIFEST_ISSUES, DECLARATION_ISSUES, OUTLINE, FUNCTIONS, PARENTS, SESSION_CALLS,
-    RESULT_EVENTS, SYMBOLS, ENTRY_CLASSES, VALUE_ORIGINS, SELECTORS, MODEL_CALLS, CONTRACTS, ASSETS, IGNORE_FILE,
+    RESULT_EVENTS, SYMBOLS, ENTRY_CLASSES, VALUE_ORIGINS, SELECTORS, MODEL_CALLS, CONTRACTS, FIXED_MODELS, BACKGROUND_WORK, ASSETS, IGNORE_FILE,
     PACKAGED_FILES, VIRTUAL_ENVS, UNLISTED_TOOLS,
 )  # fmt: skip

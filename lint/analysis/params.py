@@ -1,12 +1,21 @@
 """Which keys the code reads from a mapping Dify fills (a tool's parameters, a provider's
-credentials), followed forward from the entry point.
+credentials, an endpoint's settings), followed forward from the entry point.
 
 The dict is followed through aliases and copies (`p = dict(tool_parameters)`, `p or {}`,
 `{**p}`), `self` attributes read in any method of the class chain, and the plugin's own functions
 and methods it is passed to (bounded depth). A pydantic model built from it (`Params(**p)`,
 `Params.model_validate(p)`) reads its fields. Where the dict escapes (a third-party call, a
 `**spread` into anything else, iteration, a computed key), the reads that were seen are kept, and
-the flow is marked incomplete so that nobody concludes "declared but never read".
+the flow is marked incomplete so that nobody concludes "declared but never read". Keys named by a
+loop over literal strings (`for k in ("a", "b")`) are read one by one. A read after a check that
+the key is there (`guards`) is marked guarded.
+
+The origin analysis (`origins/`) follows the same mappings the other way: from one expression back
+to where its value comes from. Both start from the entry points `entries.entry_points` lists and
+resolve names with the plugin's one `Resolver`; they stay two walkers because they answer
+different questions: this one needs every key read anywhere and whether anything escaped (a set,
+flow-insensitive), that one the possible values of one expression at one place (flow-sensitive,
+per call).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from ..python.astutil import FunctionNode, decorator_names, dotted_base, string_
 from ..python.module import PyModule
 from ..python.outline import ClassOutline
 from ..python.symbols import Chain, Resolver
+from .guards import checked_keys, exits, following
 
 MAX_DEPTH = 8
 
@@ -39,7 +49,7 @@ class KeyRead:
     module: PyModule
     node: ast.AST
     function: ast.AST
-    guarded: bool = False  # an index read inside a membership test / .get of the key, or try/except
+    guarded: bool = False  # the key is tested in the function, checked before (here or by a helper), or a try catches it
     group: int | None = None  # the `or` / default chain it belongs to
     default: bool = False  # `.get(key, default)`
 
@@ -79,6 +89,16 @@ class DictFlow:
     def complete(self) -> bool:
         return not self.escapes and not self.opaque
 
+    def settle(self) -> None:
+        """One read per place: a function followed along several paths (with different checks
+        before it) reads a key unguarded if it does on any of them."""
+        merged: dict[tuple[int, str], KeyRead] = {}
+        for read in self.reads:
+            first = merged.setdefault((id(read.node), read.key), read)
+            if first is not read:
+                first.guarded = first.guarded and read.guarded
+        self.reads = list(merged.values())
+
     def read_keys(self) -> set[str]:
         keys = {r.key for r in self.reads}
         for use in self.models:
@@ -115,8 +135,11 @@ class Tracker:
         attrs: Iterable[str] = (),
         exprs: Iterable[str] = (),
         depth: int = 0,
+        checked: frozenset[str] = frozenset(),
     ) -> None:
-        key = (module.path, id(function), frozenset(names), frozenset(attrs), frozenset(exprs))
+        """Follow the dict through `function`, where it is `names`, `self.<attrs>` or `exprs`;
+        `checked` are keys the caller made sure of before the call."""
+        key = (module.path, id(function), frozenset(names), frozenset(attrs), frozenset(exprs), checked)
         if key in self.visited:
             return
         self.visited.add(key)
@@ -127,7 +150,7 @@ class Tracker:
         if depth > MAX_DEPTH:
             self.flow.escapes.append("calls nested too deeply")
             return
-        scope = _Scope(self, module, chain, function, set(names), set(attrs), set(exprs), depth)
+        scope = _Scope(self, module, chain, function, set(names), set(attrs), set(exprs), depth, checked)
         scope.run()
         for attr in scope.new_attrs:
             if chain is None:
@@ -202,8 +225,7 @@ class Tracker:
                     alias = string_value(keywords.get("alias")) or string_value(keywords.get("validation_alias"))
                     if alias:
                         key = alias
-                if required and _optional_annotation(annotation):
-                    required = False
+                # pydantic 2: `X | None`, `Optional[X]` and `Any` without a default are still required
                 fields[key] = ModelField(key, required, statement.target, module, cls.name)
         self.flow.fields[id(use.cls.node)] = fields
         return fields
@@ -218,7 +240,9 @@ def function_text(module: PyModule, function: ast.AST) -> str:
 
 
 class _Scope:
-    def __init__(self, tracker: Tracker, module: PyModule, chain: Chain | None, function: ast.AST, names, attrs, exprs, depth):
+    def __init__(
+        self, tracker: Tracker, module: PyModule, chain: Chain | None, function: ast.AST, names, attrs, exprs, depth, checked
+    ):
         self.tracker = tracker
         self.flow = tracker.flow
         self.module = module
@@ -232,6 +256,8 @@ class _Scope:
         self.new_attrs: set[str] = set()
         self.consumed: set[int] = set()
         self.reads: list[KeyRead] = []
+        self.checked: frozenset[str] = checked  # keys the callers made sure of
+        self.guards: list[tuple[set[str], set[int]]] = []  # (keys, ids of the nodes that run only after the check)
 
     # -- what is the dict ----------------------------------------------------------------
 
@@ -272,6 +298,7 @@ class _Scope:
         nodes = self.tracker.body_nodes(self.function)
         self._aliases(nodes)
         self._taint(nodes)
+        self._find_guards(nodes)
         if self.attrs or self.exprs:
             self._self_escapes(nodes)
         for node in nodes:
@@ -376,10 +403,11 @@ class _Scope:
         if isinstance(parent, ast.Subscript) and parent.value is node:
             key = string_value(parent.slice)
             if isinstance(parent.ctx, ast.Load):
-                if key is None:
+                keys = self.keys_of(parent.slice)
+                if keys is None:
                     self.flow.escapes.append("indexed with a computed key")
-                else:
-                    self.read(key, "index", parent)
+                for each in keys or ():
+                    self.read(each, "index", parent)
             elif isinstance(parent.ctx, ast.Store):
                 if key is None:
                     self.flow.opaque = True
@@ -402,10 +430,10 @@ class _Scope:
             op = parent.ops[position]
             left = parent.left if position == 0 else parent.comparators[position - 1]
             if isinstance(op, (ast.In, ast.NotIn)):
-                key = string_value(left)
-                if key is None:
+                keys = self.keys_of(left)
+                if keys is None:
                     self.flow.escapes.append("tested with a computed key")
-                else:
+                for key in keys or ():
                     self.read(key, "in", parent)
             return
         if isinstance(parent, ast.BoolOp):
@@ -449,14 +477,15 @@ class _Scope:
         args = call.args
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         if method in ("get", "pop"):
-            key = string_value(args[0]) if args else None
-            if key is None:
+            keys = self.keys_of(args[0]) if args else None
+            if keys is None:
                 self.flow.escapes.append(f"`.{method}` with a computed key")
                 return
             has_default = len(args) > 1 or "default" in keywords
-            self.read(key, "get" if method == "get" or has_default else "index", call)
-            if has_default and not (len(args) > 1 and isinstance(args[1], ast.Constant) and args[1].value is None):
-                self.reads[-1].default = True
+            for key in keys:
+                self.read(key, "get" if method == "get" or has_default else "index", call)
+                if has_default and not (len(args) > 1 and isinstance(args[1], ast.Constant) and args[1].value is None):
+                    self.reads[-1].default = True
         elif method == "setdefault":
             key = string_value(args[0]) if args else None
             if key is None:
@@ -478,8 +507,85 @@ class _Scope:
         else:
             self.flow.escapes.append(f"`.{method}()` called")
 
+    def keys_of(self, node: ast.AST) -> list[str] | None:
+        """The keys an expression names: a string, or a loop variable running over literal
+        strings (`for k in ("a", "b")`, `any(p.get(k) is None for k in [...])`); None if computed."""
+        key = string_value(node)
+        if key is not None:
+            return [key]
+        if not isinstance(node, ast.Name):
+            return None
+        current: ast.AST | None = node
+        while current is not None and current is not self.function:
+            loops: list[tuple[ast.AST, ast.AST]] = []
+            if isinstance(current, (ast.For, ast.AsyncFor)):
+                loops = [(current.target, current.iter)]
+            elif isinstance(current, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+                loops = [(g.target, g.iter) for g in current.generators]
+            for target, values in loops:
+                if isinstance(target, ast.Name) and target.id == node.id:
+                    keys = [string_value(v) for v in values.elts] if isinstance(values, (ast.List, ast.Tuple, ast.Set)) else []
+                    return keys if keys and all(k is not None for k in keys) else None  # type: ignore[return-value]
+            current = self.parent(current)
+        return None
+
     def read(self, key: str, how: str, node: ast.AST) -> None:
-        self.reads.append(KeyRead(key, how, self.module, node, self.function, group=self.group_of(node)))
+        guarded = key in self.checked_at(node)
+        self.reads.append(KeyRead(key, how, self.module, node, self.function, guarded, group=self.group_of(node)))
+
+    # -- checks before a read ------------------------------------------------------------
+
+    def checked_at(self, node: ast.AST) -> frozenset[str]:
+        """The keys made sure of before `node` runs: by the callers, or by a check earlier here."""
+        keys = set(self.checked)
+        for guard_keys, after in self.guards:
+            if id(node) in after:
+                keys |= guard_keys
+        return frozenset(keys)
+
+    def _find_guards(self, nodes: list[ast.AST]) -> None:
+        """Calls that pass the dict to a helper whose verdict ends this function early:
+        `if problem := check(p): return`, `if not valid(p): return`, or `check(p)` that raises."""
+        results: dict[str, list[ast.Call]] = {}
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                results.setdefault(node.targets[0].id, []).append(node.value)  # type: ignore[arg-type]
+        for node in nodes:
+            if isinstance(node, ast.If) and exits(node.body):
+                test, ending = node.test, "truthy"
+                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                    test, ending = test.operand, "falsy"
+                if isinstance(test, ast.NamedExpr):
+                    test = test.value
+                elif isinstance(test, ast.Name):
+                    values = results.get(test.id, [])
+                    test = values[0] if len(values) == 1 else test
+                if isinstance(test, ast.Call):
+                    self._guard(node, test, ending)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                self._guard(node, node.value, "raise")
+
+    def _guard(self, statement: ast.stmt, call: ast.Call, ending: str) -> None:
+        for position, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                return
+            if self.alias_of(arg):
+                bound = self.bind(call, position, None)
+                break
+        else:
+            keyword = next((k for k in call.keywords if k.arg and self.alias_of(k.value)), None)
+            if keyword is None:
+                return
+            bound = self.bind(call, None, keyword.arg)
+        if isinstance(bound, str):
+            return
+        _, function, _, name = bound
+        keys = checked_keys(function, name, ending)
+        if keys:
+            after: set[int] = set()
+            for follower in following(statement, self.parents, self.function):
+                after.update(id(n) for n in ast.walk(follower))
+            self.guards.append((keys, after))
 
     def group_of(self, node: ast.AST) -> int | None:
         """The `a or b` / `.get(a, default)` / `x if c else y` chain a read is part of, if any."""
@@ -528,7 +634,7 @@ class _Scope:
     def _judge_guards(self) -> None:
         tested = {r.key for r in self.reads if r.how in ("in", "get")}
         for read in self.reads:
-            if read.how != "index":
+            if read.how != "index" or read.guarded:
                 continue
             if read.key in tested or self._in_try(read.node):
                 read.guarded = True
@@ -572,10 +678,22 @@ class _Scope:
         if isinstance(func, ast.Attribute) and func.attr in ("model_validate", "parse_obj") and position == 0:
             if self.model_use(dotted_base(func.value), call):
                 return
-        callee = self.callee(func)
-        if callee is None:
-            self.flow.escapes.append(f"passed to `{name or 'a call'}`")
+        bound = self.bind(call, position, keyword)
+        if isinstance(bound, str):
+            self.flow.escapes.append(bound)
             return
+        module, function, chain, parameter = bound
+        self.tracker.follow(module, chain, function, names={parameter}, depth=self.depth + 1, checked=self.checked_at(call))
+
+    def bind(
+        self, call: ast.Call, position: int | None, keyword: str | None
+    ) -> tuple[PyModule, ast.AST, Chain | None, str] | str:
+        """The plugin's own function a call passes the dict to and the parameter that receives it,
+        or why it cannot be followed."""
+        name = dotted_base(call.func)
+        callee = self.callee(call.func)
+        if callee is None:
+            return f"passed to `{name or 'a call'}`"
         module, function, chain, skip = callee
         args = function.args  # type: ignore[attr-defined]
         positional = [*args.posonlyargs, *args.args][skip:]
@@ -585,9 +703,8 @@ class _Scope:
         elif position is not None and position < len(positional):
             bound = positional[position].arg
         if bound is None:
-            self.flow.escapes.append(f"passed to `{name}` through *args/**kwargs")
-            return
-        self.tracker.follow(module, chain, function, names={bound}, depth=self.depth + 1)
+            return f"passed to `{name}` through *args/**kwargs"
+        return module, function, chain, bound
 
     def callee(self, func: ast.AST) -> tuple[PyModule, ast.AST, Chain | None, int] | None:
         """The plugin's own function or method a call reaches, and how many leading parameters to skip."""
@@ -658,14 +775,3 @@ def _allows_extra(chain: Chain) -> bool:
             if "extra" in text and "allow" in text:
                 return True
     return False
-
-
-def _optional_annotation(text: str) -> bool:
-    compact = text.replace(" ", "")
-    return (
-        compact.startswith("Optional[")
-        or "|None" in compact
-        or compact.startswith("None|")
-        or (compact.startswith("Union[") and "None" in compact)
-        or compact in ("Any", "typing.Any", "object")
-    )

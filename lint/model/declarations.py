@@ -90,21 +90,45 @@ def declared_parameters(doc: YamlDoc) -> dict[str, tuple[int, dict]] | None:
     return declared
 
 
-def declared_credentials(doc: YamlDoc) -> dict[str, tuple[PathItem, ...]]:
-    """A tool provider's credentials by name -> where each is declared (`credentials_for_provider`,
-    or `credentials_schema`, the daemon's alias)."""
-    declared: dict[str, tuple[PathItem, ...]] = {}
-    for key in ("credentials_for_provider", "credentials_schema"):
+def _named_items(doc: YamlDoc, keys: tuple[str, ...]) -> dict[str, tuple[tuple[PathItem, ...], dict]]:
+    """Items declared under `keys` (a name -> item mapping, or a list of items with a `name`), by
+    name -> (where the name is, the item); the first declaration of a name wins."""
+    declared: dict[str, tuple[tuple[PathItem, ...], dict]] = {}
+    for key in keys:
         container = doc.get(key)
         if isinstance(container, dict):
-            for name in container:
+            for name, item in container.items():
                 if isinstance(name, str):
-                    declared.setdefault(name, (key, name))
+                    declared.setdefault(name, ((key, name), item if isinstance(item, dict) else {}))
         elif isinstance(container, list):
             for index, item in enumerate(container):
                 if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    declared.setdefault(item["name"], (key, index, "name"))
+                    declared.setdefault(item["name"], ((key, index, "name"), item))
     return declared
+
+
+def declared_credentials(doc: YamlDoc) -> dict[str, tuple[PathItem, ...]]:
+    """A tool provider's credentials by name -> where each is declared (`credentials_for_provider`,
+    or `credentials_schema`, the daemon's alias)."""
+    return {name: at for name, (at, _) in credential_items(doc).items()}
+
+
+def credential_items(doc: YamlDoc) -> dict[str, tuple[tuple[PathItem, ...], dict]]:
+    """A tool provider's credentials by name -> (where the name is, the item)."""
+    return _named_items(doc, ("credentials_for_provider", "credentials_schema"))
+
+
+def declared_settings(doc: YamlDoc) -> dict[str, tuple[tuple[PathItem, ...], dict]]:
+    """An endpoint group's settings by name -> (where the name is, the item)."""
+    return _named_items(doc, ("settings",))
+
+
+def sent_when_unset(item: dict) -> bool:
+    """Whether Dify puts a credential or setting into the mapping when the user leaves it empty:
+    only a required one (it cannot be left empty) or one with a default (the form and the API
+    fill the default in). An optional one without a default is left out: its key is absent. (An
+    explicit `default: null` counts as a default: the endpoint form sends it as null.)"""
+    return item.get("required") is True or "default" in item
 
 
 def provider_credentials(declaration: Declaration) -> set[str]:

@@ -10,7 +10,7 @@ from dify_lint.diagnostics import Severity
 from dify_lint.model.declarations import provider_credentials
 from dify_lint.python.astutil import node_span
 from dify_lint.rule import Example, Finding, Rule
-from dify_lint.textmatch import near_names, typos
+from dify_lint.textmatch import related_names, typos
 
 from ._common import dict_expr, not_declared, outcome, parameter, parameters_related, position, tool, tool_yaml
 
@@ -19,16 +19,26 @@ class UndeclaredParameter(Rule):
     code = "DPL701"
     name = "undeclared-parameter"
     summary = "The code reads a tool parameter the tool's YAML does not declare"
+    grades = {
+        Severity.ERROR: "an undeclared name read with `[...]` or `.pop()` and no check first: KeyError on every call",
+        Severity.WARNING: (
+            "an undeclared name read with `.get()` (or checked first) that is related to a declared parameter the"
+            " code never reads, or that is a provider credential: the value the user sets is ignored"
+        ),
+        Severity.INFO: "any other undeclared name read with `.get()`: the default is always used",
+    }
     explanation = """
     Dify sends a tool (or agent strategy) only the parameters its YAML declares. A key read with
     `tool_parameters["x"]` that the YAML does not declare raises KeyError on every call; read with
     `.get("x")` it is always None. Reads with `.get` are graded by evidence, because real plugins
-    read optional knobs on purpose: a warning when the name is close to a declared one
-    (`temprature` for `temperature`, `userId` for `user_id`) or when a declared parameter is never
-    read anywhere in the tool, otherwise info. A fallback such as `.get("x") or .get("X")` where
-    one of the names is declared is fine. The dict is followed into the class's own methods and
-    the plugin's functions it is passed to; where it escapes (a third-party call, `**spread`,
-    iteration) the reads that were seen are still checked.
+    read optional knobs on purpose (a parameter taken out of the YAML, a default kept in code): a
+    warning when a declared parameter that is never read looks like the name meant (one contains
+    the other, `range` for `num_range`; a typo or another spelling, `temprature`, `userId` for
+    `user_id`; a shared stem), otherwise info. A declared parameter that is never read is reported
+    on its own, at the YAML (DPL711). A fallback such as `.get("x") or .get("X")` where one of the
+    names is declared is fine. The dict is followed into the class's own methods and the plugin's
+    functions it is passed to; where it escapes (a third-party call, `**spread`, iteration) the
+    reads that were seen are still checked.
     """
     invalid = (
         Example(
@@ -42,13 +52,13 @@ class UndeclaredParameter(Rule):
         ),
         Example(
             {
-                "tools/echo.py": tool('        yield self.create_text_message(tool_parameters.get("query") or "")'),
-                "tools/echo.yaml": tool_yaml(parameter("prompt")),
+                "tools/echo.py": tool('        yield self.create_text_message(tool_parameters.get("search_query") or "")'),
+                "tools/echo.yaml": tool_yaml(parameter("query")),
             },
             expect=(
                 (
-                    "tools/echo.py:10:40-10:68",
-                    '`tool_parameters.get("query")`: tools/echo.yaml does not declare `query`, so it is always None, while the declared parameter `prompt` is never read; read the declared name, or declare `query`',
+                    "tools/echo.py:10:40-10:75",
+                    '`tool_parameters.get("search_query")`: tools/echo.yaml does not declare `search_query`, so it is always None; did you mean `query` (declared, never read)?',
                 ),
             ),
         ),
@@ -64,7 +74,7 @@ class UndeclaredParameter(Rule):
             expect=(
                 (
                     "tools/echo.py:11:13-11:51",
-                    '`tool_parameters.get("temprature", 0.7)`: tools/echo.yaml does not declare `temprature`, so it always falls back to the default; did you mean `temperature`?',
+                    '`tool_parameters.get("temprature", 0.7)`: tools/echo.yaml does not declare `temprature`, so it always falls back to the default; did you mean `temperature` (declared, never read)?',
                 ),
             ),
         ),
@@ -95,7 +105,7 @@ class UndeclaredParameter(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         result = ctx.get(CONTRACTS)
         for contract in result.contracts:
-            if contract.dynamic or contract.invoke is None or contract.dict_name is None or not contract.first:
+            if contract.dynamic or contract.dict_name is None or not contract.first:
                 continue
             yield from self._contract(result, contract)
 
@@ -104,7 +114,7 @@ class UndeclaredParameter(Rule):
         flow = contract.flow
         declared = contract.all_declared()
         read_keys = flow.read_keys()
-        unread = [] if (contract.shared or not flow.complete) else [n for n in declared if n not in read_keys]
+        weak = flow.complete and not contract.shared  # a shared stem or a contained name counts only when every read is seen
         credentials = provider_credentials(contract.declaration)
         reported: set[tuple[str, bool]] = set()
         what = "tool" if contract.declaration.kind == "tool" else "agent strategy"
@@ -120,13 +130,13 @@ class UndeclaredParameter(Rule):
             if marker in reported:
                 continue
             reported.add(marker)
-            near_strong = [n for n in near_names(key, declared, strong_only=True) if n not in read_keys]
-            near_stem = [n for n in near_names(key, declared) if n in unread]
-            related = parameters_related(doc, declared, (near_strong or near_stem or unread)[:1])
+            related = [n for n in related_names(key, declared, weak) if n not in read_keys]
             where = not_declared(contract, key)
             expr = dict_expr(read)
+            span = node_span(read.module, read.node)
+            see = parameters_related(doc, declared, related[:1])
             if read.how == "index" and not read.guarded:
-                close = near_strong or near_stem or typos(key, declared)
+                close = related or typos(key, declared)
                 hint = (
                     f"; did you mean `{close[0]}`?"
                     if close
@@ -138,46 +148,34 @@ class UndeclaredParameter(Rule):
                 )
                 yield Finding(
                     read.module.path,
-                    node_span(read.module, read.node),
+                    span,
                     f"{expr}: {where}, so Dify never sends it and this raises KeyError on every call{hint}",
                     Severity.ERROR,
-                    related,
+                    see,
                 )
-                continue
-            if near_strong or near_stem:
+            elif related:
                 yield Finding(
                     read.module.path,
-                    node_span(read.module, read.node),
-                    f"{expr}: {where}, so {outcome(read)}; did you mean `{(near_strong or near_stem)[0]}`?",
+                    span,
+                    f"{expr}: {where}, so {outcome(read)}; did you mean `{related[0]}` (declared, never read)?",
                     Severity.WARNING,
-                    related,
+                    see,
                 )
             elif key in credentials:
                 yield Finding(
                     read.module.path,
-                    node_span(read.module, read.node),
+                    span,
                     f"{expr}: {where}, so {outcome(read)}; `{key}` is a provider credential: read it from"
                     " `self.runtime.credentials`",
                     Severity.WARNING,
-                    related,
-                )
-            elif unread:
-                names = ", ".join(f"`{n}`" for n in unread[:3])
-                yield Finding(
-                    read.module.path,
-                    node_span(read.module, read.node),
-                    f"{expr}: {where}, so {outcome(read)}, while the declared parameter"
-                    f"{'s' if len(unread) > 1 else ''} {names} {'are' if len(unread) > 1 else 'is'} never read;"
-                    f" read the declared name, or declare `{key}`",
-                    Severity.WARNING,
-                    related,
+                    see,
                 )
             else:
                 yield Finding(
                     read.module.path,
-                    node_span(read.module, read.node),
+                    span,
                     f"{expr}: {where}, so {outcome(read)} and users cannot set it; declare it in the {what}'s"
                     " YAML or drop the read",
                     Severity.INFO,
-                    related,
+                    see,
                 )

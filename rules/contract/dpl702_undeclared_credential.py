@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
+from dify_lint.analysis.contracts import Contract, Contracts, CredentialContract
 from dify_lint.analysis.keys import CONTRACTS
+from dify_lint.analysis.params import KeyRead
 from dify_lint.diagnostics import Related, Severity, Span
 from dify_lint.model.yamldoc import PathItem, YamlDoc
 from dify_lint.python.astutil import node_span
 from dify_lint.rule import Example, Finding, Rule
-from dify_lint.textmatch import near_names, typos
+from dify_lint.textmatch import related_names, typos
 
 from ._common import PROVIDER_PY, PROVIDER_YAML, dict_expr, outcome, position, tool, yaml_related
 
@@ -18,13 +20,23 @@ class UndeclaredCredential(Rule):
     code = "DPL702"
     name = "undeclared-credential"
     summary = "The code reads a provider credential the provider's YAML does not declare"
+    grades = {
+        Severity.ERROR: "an undeclared credential read with `[...]` and no check first: KeyError on every call",
+        Severity.WARNING: (
+            "an undeclared credential read with `.get()` whose name is one of the tool's parameters, or is related"
+            " to a declared credential the code never reads"
+        ),
+        Severity.INFO: "any other undeclared credential read with `.get()`: the default is always used",
+    }
     explanation = """
     A tool's `self.runtime.credentials` (and the `credentials` a provider's
     `_validate_credentials` receives) hold exactly the credentials the provider YAML declares
     under `credentials_for_provider` (or `credentials_schema`, the daemon's alias). A name read with
-    `[...]` that is not declared raises KeyError on every call; with `.get` it is always None, graded
-    as for DPL701. Providers with an `oauth_schema` are skipped: their credentials come from the
-    OAuth flow.
+    `[...]` that is not declared raises KeyError on every call (in each tool that reads it); with
+    `.get` it is always None, graded as for DPL701: a warning when a declared credential that is
+    never read looks like the name meant, otherwise info. A name that is one of the tool's own
+    parameters is said to be one: it is read from `tool_parameters`, not from the credentials.
+    Providers with an `oauth_schema` are skipped: their credentials come from the OAuth flow.
     """
     invalid = (
         Example(
@@ -40,6 +52,23 @@ class UndeclaredCredential(Rule):
                 (
                     "tools/echo.py:10:15-10:49",
                     '`self.runtime.credentials["apikey"]`: provider/example.yaml declares no credential `apikey`, so this raises KeyError on every call; declare it under `credentials_for_provider`',
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": PROVIDER_YAML,
+                "provider/example.py": PROVIDER_PY.format(key="api_key"),
+                "tools/echo.py": tool(
+                    '        key = self.runtime.credentials["api_key"]\n'
+                    '        yield self.create_text_message(self.runtime.credentials["text"] + key)'
+                ),
+            },
+            note="`text` is one of the tool's parameters, not a credential",
+            expect=(
+                (
+                    "tools/echo.py:11:40-11:72",
+                    '`self.runtime.credentials["text"]`: provider/example.yaml declares no credential `text`, so this raises KeyError on every call; `text` is a parameter of tools/echo.yaml: read it with `tool_parameters["text"]`',
                 ),
             ),
         ),
@@ -63,65 +92,80 @@ class UndeclaredCredential(Rule):
         result = ctx.get(CONTRACTS)
         parameter_groups = {g for c in result.contracts for g in c.satisfied_groups}
         for contract in result.credentials:
-            doc = contract.provider.doc
-            flow = contract.flow
-            declared = contract.declared
-            read_keys = flow.read_keys()
-            unread = [n for n in declared if n not in read_keys] if flow.complete else []
-            reported: set[tuple[str, bool]] = set()
-            for read in sorted(flow.reads, key=position):
-                key = read.key
-                if key in declared or key in flow.stores or flow.opaque:
-                    continue
-                if read.group is not None and (read.group in result.satisfied_groups or read.group in parameter_groups):
-                    continue
-                marker = (key, read.how == "index" and not read.guarded)
-                if marker in reported:
-                    continue
-                reported.add(marker)
-                near_strong = [n for n in near_names(key, declared, strong_only=True) if n not in read_keys]
-                near_stem = [n for n in near_names(key, declared) if n in unread]
-                near = near_strong or near_stem
-                related = _credentials_related(doc, declared, (near or unread)[:1])
-                where = f"{doc.path} declares no credential `{key}`"
-                expr = dict_expr(read)
-                span = node_span(read.module, read.node)
-                if read.how == "index" and not read.guarded:
-                    close = near or typos(key, declared)
-                    hint = f"; did you mean `{close[0]}`?" if close else "; declare it under `credentials_for_provider`"
-                    yield Finding(
-                        read.module.path,
-                        span,
-                        f"{expr}: {where}, so this raises KeyError on every call{hint}",
-                        Severity.ERROR,
-                        related,
-                    )
-                elif near:
-                    yield Finding(
-                        read.module.path,
-                        span,
-                        f"{expr}: {where}, so {outcome(read)}; did you mean `{near[0]}`?",
-                        Severity.WARNING,
-                        related,
-                    )
-                elif unread:
-                    names = ", ".join(f"`{n}`" for n in unread[:3])
-                    yield Finding(
-                        read.module.path,
-                        span,
-                        f"{expr}: {where}, so {outcome(read)}, while the declared credential"
-                        f"{'s' if len(unread) > 1 else ''} {names} {'are' if len(unread) > 1 else 'is'} never read",
-                        Severity.WARNING,
-                        related,
-                    )
-                else:
-                    yield Finding(
-                        read.module.path,
-                        span,
-                        f"{expr}: {where}, so {outcome(read)} and users cannot set it; declare it or drop the read",
-                        Severity.INFO,
-                        related,
-                    )
+            tools = [c for c in result.contracts if c.declaration.parent is contract.provider]
+            yield from self._provider(result, contract, tools, parameter_groups)
+
+    def _provider(
+        self, result: Contracts, contract: CredentialContract, tools: list[Contract], parameter_groups: set[int]
+    ) -> Iterator[Finding]:
+        doc = contract.provider.doc
+        flow = contract.flow
+        declared = contract.declared
+        read_keys = flow.read_keys()
+        reported: set[tuple[str, bool, int]] = set()
+        for read in sorted(flow.reads, key=position):
+            key = read.key
+            if key in declared or key in flow.stores or flow.opaque:
+                continue
+            if read.group is not None and (read.group in result.satisfied_groups or read.group in parameter_groups):
+                continue
+            raises = read.how == "index" and not read.guarded
+            marker = (key, raises, id(read.function))  # each function (each tool) fails on its own
+            if marker in reported:
+                continue
+            reported.add(marker)
+            related = [n for n in related_names(key, declared, flow.complete) if n not in read_keys]
+            owner = _parameter_of(key, read, tools)
+            where = f"{doc.path} declares no credential `{key}`"
+            expr = dict_expr(read)
+            span = node_span(read.module, read.node)
+            if owner is not None:
+                index = owner.declared[key][0]
+                see = (yaml_related(owner.declaration.doc, ("parameters", index, "name"), f"`{key}` is a parameter here"),)
+                what = "this raises KeyError on every call" if raises else outcome(read)
+                yield Finding(
+                    read.module.path,
+                    span,
+                    f"{expr}: {where}, so {what}; `{key}` is a parameter of {owner.declaration.doc.path}: read it with"
+                    f' `{owner.dict_name or "tool_parameters"}["{key}"]`',
+                    Severity.ERROR if raises else Severity.WARNING,
+                    see,
+                )
+                continue
+            see = _credentials_related(doc, declared, related[:1])
+            if raises:
+                close = related or typos(key, declared)
+                hint = f"; did you mean `{close[0]}`?" if close else "; declare it under `credentials_for_provider`"
+                yield Finding(
+                    read.module.path, span, f"{expr}: {where}, so this raises KeyError on every call{hint}", Severity.ERROR, see
+                )
+            elif related:
+                yield Finding(
+                    read.module.path,
+                    span,
+                    f"{expr}: {where}, so {outcome(read)}; did you mean `{related[0]}` (declared, never read)?",
+                    Severity.WARNING,
+                    see,
+                )
+            else:
+                yield Finding(
+                    read.module.path,
+                    span,
+                    f"{expr}: {where}, so {outcome(read)} and users cannot set it; declare it or drop the read",
+                    Severity.INFO,
+                    see,
+                )
+
+
+def _parameter_of(key: str, read: KeyRead, tools: list[Contract]) -> Contract | None:
+    """The tool (preferably the one whose code made the read) that declares `key` as a parameter."""
+    declaring = [t for t in tools if key in t.declared]
+    own = [t for t in declaring if any(path == read.module.path for path, _ in t.chain.items)]
+    if own:
+        return own[0]
+    if getattr(read.function, "name", "") in ("_validate_credentials", "validate_credentials"):
+        return None  # the provider's validation has no tool parameters to read instead
+    return declaring[0] if declaring else None
 
 
 def _credentials_related(doc: YamlDoc, declared: dict[str, tuple[PathItem, ...]], names: list[str]) -> tuple[Related, ...]:

@@ -19,8 +19,9 @@ class ParametersModelField(Rule):
     explanation = """
     Agent strategies (and some tools) turn their parameters into a pydantic model:
     `Params(**parameters)`. Dify sends only the parameters the YAML declares, so a field without a
-    default (and not Optional) whose name the YAML never declares makes that line raise a
-    ValidationError (`Field required`) on every call. Declare the parameter, give the field a
+    default whose name the YAML never declares makes that line raise a ValidationError (`Field
+    required`) on every call. In pydantic 2 an optional type is not a default: `note: str | None`
+    (or `Optional[str]`) without `= None` is required too. Declare the parameter, give the field a
     default, or fix the name.
     """
     invalid = (
@@ -34,11 +35,23 @@ class ParametersModelField(Rule):
                 ),
             ),
         ),
+        Example(
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    note: str | None\n")},
+            base="agent",
+            note="in pydantic 2 an optional type without `= None` is still a required field",
+            expect=(
+                (
+                    "strategies/simple.py:14:5-14:9",
+                    "`SimpleParams.note` is required, but strategies/simple.yaml does not declare `note`: building the model raises ValidationError (`Field required`) on every call",
+                ),
+            ),
+        ),
     )
     valid = (
         Example({}, base="agent"),
         Example(
-            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None\n")}, base="agent"
+            {"strategies/simple.py": STRATEGY_PY.format(extra="    max_rounds: int = 3\n    note: str | None = None\n")},
+            base="agent",
         ),
     )
 

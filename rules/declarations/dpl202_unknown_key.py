@@ -17,6 +17,10 @@ class UnknownKey(Rule):
     name = "unknown-key"
     summary = "A declaration YAML has a key Dify does not know; it is silently ignored"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "the key is a near miss of a known key, so the setting it was meant for is lost",
+        Severity.INFO: "any other key, which Dify ignores",
+    }
     explanation = """
     The SDK's models and the daemon's structs drop keys they do not know, so a typo such as
     `requried` or `human_descripton` loses the setting without a word (and a misspelled required

@@ -55,6 +55,10 @@ class InvalidScope(Rule):
     code = "DPL203"
     name = "invalid-scope"
     summary = "A `scope` names an unknown token, two model types, or sits on a type that takes none"
+    grades = {
+        Severity.ERROR: "a token or a combination the daemon or the web UI rejects, or a scope on a type that takes none",
+        Severity.WARNING: "a scope the daemon accepts but the web UI narrows or cannot satisfy: a feature token only the web UI knows, app-selector values combined, a rerank or tts model as an endpoint setting",
+    }
     explanation = """
     `scope` narrows what a selector offers. Only `model-selector`, `app-selector` and `any`
     parameters may have one (the daemon rejects it elsewhere). A model-selector scope joins tokens

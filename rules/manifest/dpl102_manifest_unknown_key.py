@@ -16,6 +16,10 @@ class ManifestUnknownKey(Rule):
     name = "manifest-unknown-key"
     summary = "manifest.yaml has a key Dify does not know; it is silently ignored"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "the key is a near miss of a known key, so the setting it was meant for is lost",
+        Severity.INFO: "any other key, which Dify ignores",
+    }
     explanation = """
     Neither the SDK nor the daemon complains about a key it does not know: they drop it. A typo
     therefore loses the setting without a word: a key close to a known one is a warning, with the

@@ -49,6 +49,12 @@ class BundleManifestInvalid(Rule):
     name = "bundle-manifest-invalid"
     summary = "A `type: bundle` manifest the daemon cannot read, or one that installs less than it lists"
     lints = "bundle"
+    grades = {
+        Severity.ERROR: "Go's decoder refuses a field's shape; `_assets/` is missing; a github or marketplace pattern"
+        " splits into empty parts; a package is not under `_assets/`",
+        Severity.WARNING: "no dependencies; a dependency type the daemon skips; an unknown key close to a known one",
+        Severity.INFO: "any other unknown key",
+    }
     explanation = """
     A manifest with `type: bundle` describes a bundle: a list of plugins Dify installs together
     (`dependencies`), each from GitHub, from the Marketplace, or from a package inside the bundle.

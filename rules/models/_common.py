@@ -3,6 +3,7 @@ built in code, and the example tools."""
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dify_lint.analysis.model_calls import Keys, ModelCall, Selectors, keys_of
@@ -10,6 +11,7 @@ from dify_lint.analysis.origins import Built
 from dify_lint.diagnostics import Related
 from dify_lint.examples import manifest, tool_yaml
 from dify_lint.model.declarations import Parameter, parameter_name
+from dify_lint.model.plugin import Plugin
 from dify_lint.python.astutil import node_span
 
 TYPE_WORDS = {
@@ -64,6 +66,19 @@ def llm_configs(calls: list[ModelCall], selectors: Selectors) -> Iterator[tuple[
                 continue
             seen.add(id(origin.node))
             yield mc, origin, keys_of(selectors, origin)
+
+
+# -- configs that name a fixed provider ----------------------------------------------------------
+
+
+def named_after(plugin: Plugin, provider: str) -> bool:
+    """Whether the plugin is named after the provider (`openai_tools` calling `openai`): it is then
+    made for that provider, and needs it by design."""
+    doc = plugin.manifest
+    name = doc.get("name") if doc is not None and doc.usable else None
+    if not isinstance(name, str) or not provider:
+        return False
+    return re.search(rf"(^|[_-]){re.escape(provider.lower())}($|[_-])", name.lower()) is not None
 
 
 # -- examples ------------------------------------------------------------------------------------

@@ -17,6 +17,10 @@ class LlmConfigMissingMode(Rule):
     code = "DPL402"
     name = "llm-config-missing-mode"
     summary = "An LLM config built in code has no `mode`, or a literal mode Dify does not know"
+    grades = {
+        Severity.ERROR: "the config has no `mode`, or `mode` is None or empty",
+        Severity.WARNING: "`mode` is a string that is not an LLM mode Dify's models declare",
+    }
     explanation = """
     `LLMModelConfig` requires `mode` (`chat` or `completion`, as the model's
     `model_properties.mode` says). Without it pydantic raises `mode Field required` before

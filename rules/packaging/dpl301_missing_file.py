@@ -15,6 +15,10 @@ class MissingFile(Rule):
     code = "DPL301"
     name = "missing-file"
     summary = "A YAML or Python file named in the declarations does not exist"
+    grades = {
+        Severity.ERROR: "the named file does not exist, or is not a file",
+        Severity.WARNING: "the named source does not exist, but the SDK imports a module of the same name instead",
+    }
     explanation = """
     The daemon reads every provider, tool, endpoint, strategy, datasource and event YAML the
     manifest leads to, and every model `position` file, when it packages the plugin; a missing one

@@ -20,6 +20,11 @@ class SourceClassCount(Rule):
     code = "DPL303"
     name = "source-class-count"
     summary = "A Python source does not define exactly one subclass of the class the SDK loads from it"
+    grades = {
+        Severity.ERROR: "a source the SDK loads one class from defines none, or several",
+        Severity.WARNING: "a model source defines no model class, and no other model source of the provider does",
+        Severity.INFO: "a model source defines no model class while the provider's other model sources do (a helper)",
+    }
     explanation = """
     The SDK imports each `extra.python.source` and collects every module-level name bound to a
     subclass of the expected base class (`Tool`, `ToolProvider`, `Endpoint`, `AgentStrategy`,

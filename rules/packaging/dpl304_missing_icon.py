@@ -18,6 +18,10 @@ class MissingIcon(Rule):
     code = "DPL304"
     name = "missing-icon"
     summary = "An icon named in the YAML is not a file in `_assets/`"
+    grades = {
+        Severity.ERROR: "the icon is not in `_assets/`",
+        Severity.WARNING: "the icon is in a subfolder of `_assets/`: found once packaged, missing in remote debugging",
+    }
     explanation = """
     Icons are file names inside the plugin's `_assets/` folder: the manifest's `icon` and
     `icon_dark`, the `identity.icon` (and `icon_dark`) of tool, agent strategy and trigger

@@ -16,6 +16,10 @@ class ModelGlobUnmatched(Rule):
     name = "model-glob-unmatched"
     summary = "A model `predefined` glob matches no file, or a position file names a model no YAML declares"
     severity = Severity.WARNING
+    grades = {
+        Severity.WARNING: "a `predefined` glob matches no model file",
+        Severity.INFO: "a position file names a model no YAML declares; Dify lists the models anyway",
+    }
     explanation = """
     A model provider lists its predefined model YAML files with globs under
     `models.<type>.predefined`, resolved from the plugin root. A glob that matches nothing adds no

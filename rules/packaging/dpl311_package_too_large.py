@@ -19,6 +19,13 @@ class PackageTooLarge(Rule):
     code = "DPL311"
     name = "package-too-large"
     summary = "The packaged files exceed 50 MB, or a virtual environment would be packaged"
+    grades = {
+        Severity.ERROR: "the packaged files would exceed 50 MB, or a packaged virtual environment holds a link to a"
+        " folder or to nothing, which stops `dify plugin package`",
+        Severity.WARNING: "a packaged virtual environment links out of the plugin to its interpreter: packaging fails"
+        " where that interpreter is missing",
+        Severity.INFO: "a packaged virtual environment without links: dead weight only",
+    }
     explanation = """
     `dify plugin package` refuses a plugin whose files add up to more than 50 MB uncompressed (its
     default `--max-size`), counting everything the ignore file does not exclude, `.git/` included.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dify_lint.analysis.results import facts
+from dify_lint.diagnostics import Severity
 from dify_lint.rule import Example
 
 from ._common import ResultRule, describe, llm, tool
@@ -13,6 +14,10 @@ class UnsafeChunkContent(ResultRule):
     name = "unsafe-chunk-content"
     key = "content"
     summary = "A streamed chunk's content is used as a str, but it can be a list of content parts or None"
+    grades = {
+        Severity.ERROR: "content used as a str where a list of parts or None makes the code fail",
+        Severity.WARNING: "non-str content skipped, so its text is lost, or a content part's data used without checking its type",
+    }
     explanation = """
     `chunk.delta.message.content` is declared `str | list[PromptMessageContent] | None`, and all three
     occur: None on chunks that carry only tool calls, a list of parts when a model streams multimodal

@@ -138,21 +138,50 @@ def test_get_of_near_miss_is_warning(lint):
         "DPL701",
     )
     assert [d.severity for d in found] == [Severity.WARNING]
-    assert "did you mean `temperature`?" in found[0].message and "falls back to the default" in found[0].message
+    assert "did you mean `temperature`" in found[0].message and "falls back to the default" in found[0].message
 
 
-def test_get_while_a_declared_parameter_is_unread_is_warning(lint):
-    found = only(
-        lint(
-            {
-                "tools/echo.yaml": tool_yaml(parameter("prompt")),
-                "tools/echo.py": tool('yield self.create_text_message(tool_parameters.get("query") or "")'),
-            }
+def test_get_of_a_contained_name_is_warning_and_ranked_first(lint):
+    # `num_range` holds the declared `range`: that is the suggestion, before a name sharing a stem
+    files = {
+        "tools/echo.yaml": tool_yaml(
+            parameter("text"), parameter("range", required="false"), parameter("num_rangers", required="false")
         ),
-        "DPL701",
-    )
+        "tools/echo.py": tool(
+            'r = tool_parameters.get("num_range")\nyield self.create_text_message(tool_parameters["text"] + str(r))'
+        ),
+    }
+    found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.WARNING]
-    assert "`prompt` is never read" in found[0].message
+    assert "did you mean `range` (declared, never read)?" in found[0].message
+
+
+def test_get_with_an_unrelated_unread_parameter_is_info(lint):
+    # regression (official comfyui txt2vid): knobs read with a default, while an unrelated declared
+    # parameter is never read; the unread parameter gets its own finding at the YAML
+    files = {
+        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("model_name", required="false")),
+        "tools/echo.py": tool(
+            'steps = tool_parameters.get("steps", 20)\nsampler = tool_parameters.get("sampler_name")\n'
+            'yield self.create_text_message(tool_parameters["text"] * steps + str(sampler))'
+        ),
+    }
+    found = lint(files)
+    assert [d.severity for d in only(found, "DPL701")] == [Severity.INFO, Severity.INFO]
+    unread = only(found, "DPL711")
+    assert [(d.path.endswith("tools/echo.yaml"), d.severity) for d in unread] == [(True, Severity.WARNING)]
+    assert "`model_name`" in unread[0].message
+
+
+def test_sibling_tools_with_the_same_reads_get_the_same_severity(lint):
+    # regression (official linear tools): `teamId` is read by both tools; one declares `status`,
+    # the other `includeArchived`, neither related to it
+    body = 'team = tool_parameters.get("teamId", "")\nyield self.create_text_message(tool_parameters["text"] + team)'
+    severities = []
+    for other in ("status", "includeArchived"):
+        files = {"tools/echo.yaml": tool_yaml(parameter("text"), parameter(other, required="false")), "tools/echo.py": tool(body)}
+        severities.append([d.severity for d in only(lint(files), "DPL701")])
+    assert severities == [[Severity.INFO], [Severity.INFO]]
 
 
 def test_get_of_an_optional_knob_is_info(lint):
@@ -257,8 +286,8 @@ def test_comprehension_reads_are_seen(lint):
 
 def test_escape_keeps_get_reads_at_info(lint):
     # the dict goes to a third-party call that may read `prompt`: "never read" is not concluded
-    body = 'requests.post("https://example.com", json=tool_parameters)\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
+    body = 'requests.post("https://example.com", json=tool_parameters)\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
     found = only(lint(files), "DPL701")
     assert [d.severity for d in found] == [Severity.INFO]
 
@@ -273,14 +302,16 @@ def test_escape_keeps_get_reads_at_info(lint):
     ],
 )
 def test_escapes(lint, escape):
-    body = escape + '\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
-    assert all(d.severity == Severity.INFO for d in only(lint(files), "DPL701"))
+    body = escape + '\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
+    found = lint(files)
+    assert all(d.severity == Severity.INFO for d in only(found, "DPL701"))
+    assert not only(found, "DPL711")  # the dict escapes: nobody can tell `query` is never read
 
 
 def test_logging_the_dict_is_not_an_escape(lint):
-    body = 'logger.info(f"params: {json.dumps(tool_parameters)}")\nyield self.create_text_message(tool_parameters.get("query") or "")'
-    files = {"tools/echo.yaml": tool_yaml(parameter("prompt")), "tools/echo.py": tool(body)}
+    body = 'logger.info(f"params: {json.dumps(tool_parameters)}")\nyield self.create_text_message(tool_parameters.get("search_query") or "")'
+    files = {"tools/echo.yaml": tool_yaml(parameter("query")), "tools/echo.py": tool(body)}
     assert [d.severity for d in only(lint(files), "DPL701")] == [Severity.WARNING]
 
 
@@ -361,7 +392,7 @@ def test_provider_validate_reads(lint):
 
 STRATEGY = """\
 from collections.abc import Generator
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from pydantic import BaseModel, Field
 
@@ -388,8 +419,13 @@ class SimpleStrategy(AgentStrategy):
         ("    rounds: int = Field(description='x')", ["rounds"]),
         ("    rounds: int = 3", []),
         ("    rounds: int = Field(default=3)", []),
-        ("    rounds: Optional[int]", []),
-        ("    rounds: int | None", []),
+        # pydantic 2: an optional type without a default is still a required field
+        ("    rounds: Optional[int]", ["rounds"]),
+        ("    rounds: int | None", ["rounds"]),
+        ("    rounds: Union[int, None]", ["rounds"]),
+        ("    rounds: Any", ["rounds"]),
+        ("    rounds: Optional[int] = None", []),
+        ("    rounds: int | None = Field(None)", []),
         ("    rounds: list = Field(default_factory=list)", []),
         ("    text: str = Field(alias='query')", []),
     ],
@@ -570,7 +606,7 @@ def test_helper_shared_by_two_tools_is_judged_per_tool(lint):
 )
 def test_credentials_read_through_self_elsewhere(lint, passing):
     # the declared `api_key` may be read where `self` (or its runtime) goes: not "never read"
-    body = f'{passing}\nbase = self.runtime.credentials.get("base_url", "")\nyield self.create_text_message(base + tool_parameters["text"])'
+    body = f'{passing}\nbase = self.runtime.credentials.get("key", "")\nyield self.create_text_message(base + tool_parameters["text"])'
     files = {
         "tools/echo.py": tool(body),
         "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
@@ -580,3 +616,261 @@ def test_credentials_read_through_self_elsewhere(lint, passing):
     assert [d.severity for d in found] == [Severity.INFO]
     files["tools/echo.py"] = tool(body.replace(passing, "client = None"))
     assert [d.severity for d in only(lint(files), "DPL702")] == [Severity.WARNING]
+
+
+# -- checks before a read, in place or in a helper ----------------------------------------------
+
+OPTIONAL_XY = tool_yaml(parameter("action"), parameter("x", "number", "false"), parameter("y", "number", "false"))
+
+
+def _checked_tool(
+    check: str,
+    verdict: str = "problem = self._check(action, tool_parameters)\nif problem:\n    yield self.create_text_message(problem)\n    return",
+) -> str:
+    """A tool whose `_invoke` asks a helper about the parameters, then reads them in another method."""
+    body = (
+        'action = tool_parameters["action"]\n' + verdict + "\nyield self.create_text_message(self._run(action, tool_parameters))"
+    )
+    after = (
+        "    def _check(self, action: str, params: dict):\n"
+        + "".join(f"        {line}\n" for line in check.splitlines())
+        + "\n    def _run(self, action: str, params: dict) -> str:\n"
+        + '        if action == "click":\n'
+        + "            return f\"{params['x']},{params['y']} {params['x']}\"\n"
+        + '        return ""\n'
+    )
+    return tool(body, after)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        # regression (community agentbay plugin): the check applies to some actions only
+        'if action in ("click", "move"):\n    if params.get("x") is None or params.get("y") is None:\n        return f"{action} needs x and y"\nreturn ""',
+        'if any(params.get(k) is None for k in ["x", "y"]):\n    return "x and y are required"\nreturn ""',
+        'missing = [k for k in ("x", "y") if k not in params]\nif "x" not in params or "y" not in params:\n    return "missing"\nreturn None',
+        'x = params.get("x")\nif not x:\n    return "x is required"\nif "y" not in params:\n    return "y is required"\nreturn ""',
+        'x = params.get("x")\nfirst = x\nif x is None or not params.get("y"):\n    return "x and y are required"\nreturn ""',
+    ],
+)
+def test_a_helper_check_before_an_early_return_guards_later_reads(lint, check):
+    assert not only(lint({"tools/echo.yaml": OPTIONAL_XY, "tools/echo.py": _checked_tool(check)}), "DPL704")
+
+
+@pytest.mark.parametrize(
+    ("check", "verdict"),
+    [
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return False\nreturn True',
+            "if not self._check(action, tool_parameters):\n    return",
+        ),
+        (
+            'if "x" not in params or "y" not in params:\n    raise ValueError("x and y are required")',
+            "self._check(action, tool_parameters)",
+        ),
+        (
+            'if not params.get("x") or not params.get("y"):\n    return "x and y are required"\nreturn ""',
+            "if problem := self._check(action, tool_parameters):\n    return",
+        ),
+    ],
+)
+def test_other_shapes_of_a_helper_check(lint, check, verdict):
+    files = {"tools/echo.yaml": OPTIONAL_XY, "tools/echo.py": _checked_tool(check, verdict)}
+    assert not only(lint(files), "DPL704")
+
+
+@pytest.mark.parametrize(
+    ("check", "verdict"),
+    [
+        # the helper checks another key only
+        ('if params.get("x") is None:\n    return "x is required"\nreturn ""', None),
+        # it returns the problem, but the caller does not return on it
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""',
+            "problem = self._check(action, tool_parameters)\nprint(problem)",
+        ),
+        # the verdict is the other way round: a message is truthy, `if not` never returns on it
+        (
+            'if params.get("x") is None or params.get("y") is None:\n    return "x and y are required"\nreturn ""',
+            "if not self._check(action, tool_parameters):\n    return",
+        ),
+    ],
+)
+def test_a_check_that_does_not_guard(lint, check, verdict):
+    tool_py = _checked_tool(check, verdict) if verdict else _checked_tool(check)
+    found = only(lint({"tools/echo.yaml": OPTIONAL_XY, "tools/echo.py": tool_py}), "DPL704")
+    assert "`y`" in " ".join(d.message for d in found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # read before the check
+        'x = tool_parameters["x"]\nself._check(tool_parameters)\nyield self.create_text_message(str(x))',
+        # the check runs in one branch only; the read is after the branch
+        'if tool_parameters["action"] == "go":\n    self._check(tool_parameters)\nyield self.create_text_message(str(tool_parameters["x"]))',
+        # the check's result is not acted on
+        'self._valid(tool_parameters)\nyield self.create_text_message(str(tool_parameters["x"]))',
+    ],
+)
+def test_a_read_the_check_does_not_precede_is_not_guarded(lint, body):
+    after = (
+        "    def _check(self, params: dict) -> None:\n"
+        '        if "x" not in params:\n            raise ValueError("x")\n\n'
+        "    def _valid(self, params: dict) -> bool:\n"
+        '        if "x" not in params:\n            return False\n        return True\n'
+    )
+    found = only(lint({"tools/echo.yaml": OPTIONAL_XY, "tools/echo.py": tool(body, after)}), "DPL704")
+    assert ["`x`" in d.message for d in found] == [True]
+
+
+def test_one_finding_per_key_and_function(lint):
+    body = 'a = tool_parameters["x"]\nb = tool_parameters["x"]\nyield self.create_text_message(f"{a}{b}{self._more(tool_parameters)}")'
+    after = '    def _more(self, params: dict) -> str:\n        return str(params["x"]) + str(params["x"])\n'
+    found = only(lint({"tools/echo.yaml": OPTIONAL_XY, "tools/echo.py": tool(body, after)}), "DPL704")
+    assert [d.span.start.line for d in found] == [10, 14]
+
+
+ENDPOINT_PY = """\
+from collections.abc import Mapping
+
+from dify_plugin import Endpoint
+from werkzeug import Request, Response
+
+
+class HelloEndpoint(Endpoint):
+    def _invoke(self, r: Request, values: Mapping, settings: Mapping) -> Response:
+        return Response(self._greet(settings), status=200)
+
+    def _greet(self, settings: Mapping) -> str:
+        return {read}
+"""
+
+
+def _group(extra: str) -> str:
+    return (
+        "settings:\n  - name: greeting\n    type: text-input\n"
+        + extra
+        + "    label:\n      en_US: Greeting\nendpoints:\n  - endpoints/hello.yaml\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "read", "expect"),
+    [
+        ("    required: false\n", 'settings["greeting"]', 1),
+        ("", 'settings["greeting"]', 1),
+        ("    required: true\n", 'settings["greeting"]', 0),
+        ("    required: false\n    default: hi\n", 'settings["greeting"]', 0),
+        ("    required: false\n", 'settings.get("greeting", "hi")', 0),
+        ("    required: false\n", 'settings["greeting"] if "greeting" in settings else "hi"', 0),
+    ],
+)
+def test_optional_endpoint_settings(lint, extra, read, expect):
+    files = {"group/example.yaml": _group(extra), "endpoints/hello.py": ENDPOINT_PY.format(read=read)}
+    assert len(only(lint(files, base="endpoint"), "DPL704")) == expect
+
+
+OPTIONAL_REGION = CREDENTIALS + "  region:\n    type: text-input\n    required: false\n    label:\n      en_US: Region\n"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "provider_read", "expect"),
+    [
+        (OPTIONAL_REGION, 'credentials["region"]', 1),
+        (OPTIONAL_REGION.replace("required: false", "required: false\n    default: eu"), 'credentials["region"]', 0),
+        (OPTIONAL_REGION, 'credentials.get("region")', 0),
+    ],
+)
+def test_optional_credentials_read_in_validation(lint, credentials, provider_read, expect):
+    provider = PROVIDER_PY.replace('credentials.get("api_key")', provider_read)
+    files = {"provider/example.yaml": provider_yaml(extra=credentials), "provider/example.py": provider}
+    found = only(lint(files), "DPL704")
+    assert len(found) == expect
+    assert all("optional credential" in d.message for d in found)
+
+
+def test_optional_credentials_of_an_oauth_provider_are_not_judged(lint):
+    oauth = "oauth_schema:\n  client_schema: []\n  credentials_schema: []\n"
+    provider = PROVIDER_PY.replace('credentials.get("api_key")', 'credentials["region"]')
+    files = {"provider/example.yaml": provider_yaml(extra=OPTIONAL_REGION + oauth), "provider/example.py": provider}
+    assert not only(lint(files), "DPL704")
+
+
+# -- DPL702: every tool, and names that are the tool's parameters ---------------------------------
+
+
+def test_each_tool_reading_an_undeclared_credential_is_reported(lint):
+    body = 'token = self.runtime.credentials["token"]\nyield self.create_text_message(tool_parameters["text"] + token)'
+    files = {
+        "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/shout.yaml"), extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY,
+        "tools/echo.py": tool(body),
+        "tools/shout.yaml": tool_yaml(parameter("text"), source="tools/shout.py", name="shout"),
+        "tools/shout.py": tool(body).replace("class EchoTool", "class ShoutTool"),
+    }
+    found = only(lint(files), "DPL702")
+    assert sorted(d.path.rsplit("/", 1)[-1] for d in found) == ["echo.py", "shout.py"]
+    assert all(d.severity == Severity.ERROR for d in found)
+
+
+def test_a_credential_read_that_is_a_tool_parameter(lint):
+    body = 'model = self.runtime.credentials.get("model")\nyield self.create_text_message(tool_parameters["text"] + str(model))'
+    files = {
+        "provider/example.yaml": provider_yaml(extra=CREDENTIALS),
+        "provider/example.py": PROVIDER_PY,
+        "tools/echo.yaml": tool_yaml(parameter("text"), parameter("model", required="false")),
+        "tools/echo.py": tool(body),
+    }
+    found = only(lint(files), "DPL702")
+    assert [d.severity for d in found] == [Severity.WARNING]
+    assert "`model` is a parameter of tools/echo.yaml" in found[0].message
+
+
+# -- DPL711 ------------------------------------------------------------------------------------
+
+
+def test_a_parameter_that_steers_the_form_is_not_unread(lint):
+    show_on = "    show_on:\n      - variable: mode\n        value: advanced\n"
+    files = {
+        "tools/echo.yaml": tool_yaml(
+            parameter("text"), parameter("mode", "select", "false", "form"), parameter("depth", required="false", extra=show_on)
+        ),
+        "tools/echo.py": tool(
+            'd = tool_parameters.get("depth")\nyield self.create_text_message(tool_parameters["text"] + str(d))'
+        ),
+    }
+    assert not only(lint(files), "DPL711")
+
+
+def test_unread_parameters_of_a_shared_class_are_reported_per_yaml(lint):
+    files = {
+        "provider/example.yaml": provider_yaml(("tools/echo.yaml", "tools/shout.yaml")),
+        "tools/shout.yaml": tool_yaml(
+            parameter("text"), parameter("volume", "number", "false"), source="tools/echo.py", name="shout"
+        ),
+    }
+    found = only(lint(files), "DPL711")
+    assert [(d.path.rsplit("/", 1)[-1], "`volume`" in d.message) for d in found] == [("shout.yaml", True)]
+
+
+def test_strategy_model_fields_are_reads(lint):
+    source = STRATEGY.format(fields="", build="Params(**parameters)")
+    assert not only(lint({"strategies/simple.py": source}, base="agent"), "DPL711")
+
+
+# -- one entry point for both dict followers ----------------------------------------------------
+
+
+def test_an_inherited_invoke_is_followed(lint):
+    # the origin analysis always started from an `_invoke` a plugin base class defines; the
+    # contract rules now start from the same place
+    base = tool('yield self.create_text_message(tool_parameters["querry"])').replace(
+        "class EchoTool(Tool)", "class BaseEcho(Tool)"
+    )
+    files = {
+        "tools/base.py": base,
+        "tools/echo.py": "from tools.base import BaseEcho\n\n\nclass EchoTool(BaseEcho):\n    pass\n",
+    }
+    found = only(lint(files), "DPL701")
+    assert [(d.path.rsplit("/", 1)[-1], d.severity) for d in found] == [("base.py", Severity.ERROR)]

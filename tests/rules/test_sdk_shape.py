@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 import helpers
+from dify_lint.engine import lint_plugin
 from dify_lint.examples import base_file
+from dify_lint.registry import select_rules
 from helpers import tool_source
 
-CODES = ("DPL590", "DPL589", "DPL490", "DPL489", "DPL488")
+CODES = ("DPL590", "DPL589", "DPL490", "DPL489", "DPL488")  # DPL406 is named where a test needs it
 
 MANIFEST_PERMISSIONS = (
     "  permission:\n    model:\n      enabled: true\n      llm: true\n      text_embedding: true\n      rerank: true\n"
@@ -257,6 +259,120 @@ def test_hard_coded_model(lint, config):
 )
 def test_hard_coded_model_lookalikes(lint, body):
     assert not lint({"tools/echo.py": tool(body + "yield self.create_text_message(result.message.get_text_content())")})
+
+
+SELECTOR_YAML = """\
+identity:
+  author: example
+  name: echo
+  label:
+    en_US: Echo
+description:
+  human:
+    en_US: Echo.
+  llm: Echo.
+parameters:
+  - name: model
+    type: model-selector
+    scope: llm
+    required: true
+    form: form
+    label:
+      en_US: Model
+    human_description:
+      en_US: Model.
+extra:
+  python:
+    source: tools/echo.py
+"""
+
+FIXED = 'LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={})'
+ANSWER = "yield self.create_text_message(result.message.get_text_content())"
+
+
+@pytest.mark.parametrize(
+    ("body", "after"),
+    [
+        # a helper returns the config
+        (
+            "result = self.session.model.llm.invoke(model_config=self._config(), prompt_messages=[], stream=False)\n",
+            f"\n    def _config(self):\n        return {FIXED}\n",
+        ),
+        # a spread of a dict a helper returns
+        (
+            "result = self.session.model.llm.invoke(model_config=LLMModelConfig(**self._config()), prompt_messages=[], stream=False)\n",
+            '\n    def _config(self):\n        return {"provider": "openai", "model": "m", "mode": "chat"}\n',
+        ),
+        # a module constant
+        (
+            'result = self.session.model.llm.invoke(model_config=LLMModelConfig(provider=PROVIDER, model="m", mode="chat"), prompt_messages=[], stream=False)\n',
+            '\nPROVIDER = "openai"\n',
+        ),
+        # a key set afterwards
+        (
+            'config = {"model": "m", "mode": "chat"}\nconfig["provider"] = "openai"\nresult = self.session.model.llm.invoke(model_config=config, prompt_messages=[], stream=False)\n',
+            "",
+        ),
+    ],
+)
+def test_hard_coded_model_followed(lint, body, after):
+    found = lint({"tools/echo.py": tool(body + ANSWER, after)})
+    assert codes(found) == ["DPL489"] and "`openai`" in found[0].message
+
+
+def test_hard_coded_workflow_node_model(lint):
+    body = (
+        "from dify_plugin.entities.workflow_node import ModelConfig\n"
+        'node = self.session.workflow_node.question_classifier.invoke(classes=[], model=ModelConfig(provider="openai", name="gpt-4o-mini", mode="chat"), query="q")\n'
+        "yield self.create_json_message(node.outputs)"
+    )
+    found = lint({"tools/echo.py": tool(body)})
+    assert codes(found) == ["DPL489"]
+    assert "(model `gpt-4o-mini`)" in found[0].message and "build the config from its `provider` and `model`" in found[0].message
+
+
+def test_hard_coded_model_in_a_plugin_named_after_the_provider(lint):
+    manifest = base_file("manifest.yaml").replace("  permission: {}\n", MANIFEST_PERMISSIONS)
+    manifest = manifest.replace("name: example_tool", "name: deepseek-helper")
+    body = f"result = self.session.model.llm.invoke(model_config={FIXED.replace('openai', 'langgenius/deepseek/deepseek')}, prompt_messages=[], stream=False)\n"
+    found = lint({"manifest.yaml": manifest, "tools/echo.py": tool(body + ANSWER)})
+    assert codes(found) == ["DPL489"] and found[0].severity.value == "info" and "by design" in found[0].message
+
+
+def test_hard_coded_model_with_an_unread_selector_is_dpl406(lint, tmp_path):
+    body = f"result = self.session.model.llm.invoke(model_config={FIXED}, prompt_messages=[], stream=False)\n"
+    files = {"tools/echo.py": tool(body + ANSWER), "tools/echo.yaml": SELECTOR_YAML}
+    assert codes(lint(files)) == []  # DPL489 leaves it to DPL406
+    manifest = base_file("manifest.yaml").replace("  permission: {}\n", MANIFEST_PERMISSIONS)
+    found = helpers.lint(tmp_path, {"manifest.yaml": manifest, **files}, ["DPL406"])
+    assert codes(found) == ["DPL406"] and "`model`, which the code never reads" in found[0].message
+    assert found[0].related[0].message == "the model-selector users fill"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the selector is read as well: the fixed config is a second call (DPL489), not an ignored choice
+        f"first = self.session.model.llm.invoke(model_config={FIXED}, prompt_messages=[], stream=False)\n"
+        'result = self.session.model.llm.invoke(model_config=tool_parameters["model"], prompt_messages=[], stream=False)\n',
+        # the selector's provider is kept, only the model name is fixed
+        'result = self.session.model.llm.invoke(model_config=LLMModelConfig(provider=tool_parameters["model"]["provider"], model="m", mode="chat"), prompt_messages=[], stream=False)\n',
+        # the parameters escape to code that is not followed
+        f"unknown_helper(tool_parameters)\nresult = self.session.model.llm.invoke(model_config={FIXED}, prompt_messages=[], stream=False)\n",
+    ],
+)
+def test_model_selector_ignored_lookalikes(tmp_path, body):
+    manifest = base_file("manifest.yaml").replace("  permission: {}\n", MANIFEST_PERMISSIONS)
+    files = {"manifest.yaml": manifest, "tools/echo.py": tool(body + ANSWER), "tools/echo.yaml": SELECTOR_YAML}
+    assert not helpers.lint(tmp_path, files, ["DPL406"])
+
+
+def test_documented_first_example_reports_only_its_fixed_provider():
+    """The documentation's first reverse-model example builds `LLMModelConfig(provider='openai',
+    ...)` by hand, which the same page calls not recommended: the one finding is DPL489's."""
+    found = lint_plugin(helpers.load(helpers.FIXTURES / "docs_example_hardcoded_model"), select_rules(None, None))
+    assert [(d.code, d.severity.value) for d in found] == [("DPL489", "warning")]
+    assert "declare a `model-selector` parameter (scope: llm)" in found[0].message
 
 
 # -- DPL488 ------------------------------------------------------------------------------------
