@@ -77,7 +77,7 @@ def check(
 ):
     """Lint the plugins at PATHS (default: the current directory)."""
     from .config import ConfigError, find_config, load_config
-    from .discovery import PathNotFound, find_plugin_roots
+    from .discovery import PathNotFound, discover
     from .engine import lint_plugins
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import render, summary_line
@@ -100,13 +100,16 @@ def check(
         rules = select_rules(chosen_select, chosen_ignore)
         if stdin_filename:
             paths = (stdin_filename,)
-        plugins = find_plugin_roots(paths, config.exclude)
+        found = discover(paths, config.exclude, may_be_missing=bool(stdin_filename))
+        plugins = found.plugins
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         click.echo(f"dify-lint: error: {error}", err=True)
         sys.exit(EXIT_FAILURE)
 
     if not plugins:
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
+        if not quiet and _skipped_line(found):
+            click.echo(_skipped_line(found), err=True)
         sys.exit(EXIT_CLEAN)
 
     if stdin_filename and plugins:
@@ -122,10 +125,33 @@ def check(
         output = render(fmt, result.diagnostics, colour=colour, rules=rules)
         click.echo(output, nl=False, color=colour)
     if not quiet:
-        click.echo(summary_line(result.diagnostics, result.plugins), err=True)
+        click.echo(summary_line(result.diagnostics, result.plugins, result.bundles), err=True)
+        if _skipped_line(found):
+            click.echo(_skipped_line(found), err=True)
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _skipped_line(found) -> str:
+    """What discovery passed over, and why, in one line (empty when nothing was)."""
+    parts = []
+    if found.skipped_dirs:
+        count = sum(found.skipped_dirs.values())
+        names = ", ".join(sorted(found.skipped_dirs))
+        parts.append(f"{count} folder{'s' if count != 1 else ''} by name ({names}: environments, caches, VCS data)")
+    if found.outside:
+        count = len(found.outside)
+        parts.append(f"{count} file{'s' if count != 1 else ''} in no plugin ({_first(found.outside)}: no manifest.yaml above)")
+    if found.excluded:
+        count = len(found.excluded)
+        parts.append(f"{count} path{'s' if count != 1 else ''} excluded by the configuration ({_first(found.excluded)})")
+    return f"Skipped {'; '.join(parts)}." if parts else ""
+
+
+def _first(items: list[str], shown: int = 3) -> str:
+    more = f", and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 def _with_buffer(plugin, filename: str):

@@ -1,15 +1,18 @@
 """From the paths a user gives to the plugin roots that own them.
 
-A plugin root is a directory holding manifest.yaml. A file or folder inside a plugin lints that
-plugin; a folder above plugins is searched for them, skipping VCS and environment folders.
+A plugin root is a directory holding manifest.yaml; a `type: bundle` manifest's root is linted as
+a bundle. A file lints the innermost root above it. A folder lints the root that owns it and every
+root below it, nested ones included: a root inside another root is a plugin of its own. VCS and
+environment folders are skipped by name, and what was skipped is kept for the run's summary.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .model.plugin import MANIFEST, Plugin, is_skipped_dir
 from .source.fs import DiskFS
@@ -19,29 +22,57 @@ class PathNotFound(ValueError):
     pass
 
 
-def find_plugin_roots(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[Plugin]:
+@dataclass
+class Discovery:
+    """The plugin roots found, and what was passed over on the way."""
+
+    plugins: list[Plugin] = field(default_factory=list)
+    #: folder name -> how many folders of that name the search skipped (`.git`, `.venv`, ...)
+    skipped_dirs: dict[str, int] = field(default_factory=dict)
+    #: given files that no plugin root owns (pre-commit passes every changed file)
+    outside: list[str] = field(default_factory=list)
+    #: plugin roots, and folders not searched, that the configuration's `exclude` leaves out
+    excluded: list[str] = field(default_factory=list)
+
+
+def find_plugin_roots(paths: Iterable[str], exclude: Iterable[str] = (), *, may_be_missing: bool = False) -> list[Plugin]:
+    return discover(paths, exclude, may_be_missing=may_be_missing).plugins
+
+
+def discover(paths: Iterable[str], exclude: Iterable[str] = (), *, may_be_missing: bool = False) -> Discovery:
+    """The plugins at `paths`. `may_be_missing`: a path that does not exist yet (an editor's new,
+    unsaved file) is looked up through its folder instead of being refused."""
     exclude = list(exclude)
+    found = Discovery()
     roots: dict[Path, str] = {}
+    excluded: dict[str, None] = {}
+
+    def add(root: Path) -> None:
+        display = _display(root)
+        if _excluded(display, exclude):
+            excluded.setdefault(display)
+        else:
+            roots.setdefault(root.resolve(), display)
+
     for given in paths:
         path = Path(given)
-        if not path.exists():
+        if not path.exists() and not (may_be_missing and path.parent.is_dir()):
             raise PathNotFound(f"{given}: no such file or directory")
         owner = _owning_root(path)
         if owner is not None:
-            roots.setdefault(owner.resolve(), _display(owner))
-            continue
+            add(owner)
         if path.is_dir():
-            for root in _search(path, exclude):
-                roots.setdefault(root.resolve(), _display(root))
-    return [
-        Plugin(DiskFS(resolved), display)
-        for resolved, display in sorted(roots.items(), key=lambda item: item[1])
-        if not _excluded(display, exclude)
-    ]
+            for root in _search(path, exclude, found.skipped_dirs, excluded):
+                add(root)
+        elif owner is None:
+            found.outside.append(_display(path))
+    found.plugins = [Plugin(DiskFS(resolved), display) for resolved, display in sorted(roots.items(), key=lambda item: item[1])]
+    found.excluded = sorted(excluded)
+    return found
 
 
 def _owning_root(path: Path) -> Path | None:
-    """The nearest directory at or above `path` that holds a manifest."""
+    """The nearest directory at or above `path` that holds a manifest (the innermost root)."""
     start = path if path.is_dir() else path.parent
     absolute = start.absolute()
     for folder in (absolute, *absolute.parents):
@@ -50,14 +81,23 @@ def _owning_root(path: Path) -> Path | None:
     return None
 
 
-def _search(top: Path, exclude: list[str]) -> Iterable[Path]:
+def _search(top: Path, exclude: list[str], skipped: dict[str, int], excluded: dict[str, None]) -> Iterator[Path]:
+    """Every root at or below `top`; a root's subfolders are searched too, for nested roots.
+    Folders skipped by name are counted in `skipped`, those the configuration excludes noted in
+    `excluded`."""
     for directory, subdirs, files in os.walk(top):
         folder = Path(directory)
         if MANIFEST in files and (folder / MANIFEST).is_file():
-            subdirs[:] = []  # a plugin's own subfolders belong to it
             yield folder
-            continue
-        subdirs[:] = sorted(d for d in subdirs if not is_skipped_dir(d) and not _excluded(_display(folder / d), exclude))
+        kept = []
+        for name in sorted(subdirs):
+            if is_skipped_dir(name):
+                skipped[name] = skipped.get(name, 0) + 1
+            elif _excluded(_display(folder / name), exclude):
+                excluded.setdefault(_display(folder / name))
+            else:
+                kept.append(name)
+        subdirs[:] = kept
 
 
 def _relative_if_possible(path: Path) -> Path:

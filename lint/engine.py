@@ -21,7 +21,8 @@ from .suppression import INTERNAL_ERROR, suppressed
 @dataclass
 class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    plugins: int = 0
+    plugins: int = 0  # roots linted, bundles included
+    bundles: int = 0  # of which `type: bundle` manifests
     internal_errors: int = 0
 
 
@@ -29,11 +30,12 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
     """Every finding of `rules` on one plugin, filtered by the config and inline suppressions.
 
     Each rule reads the plugin and the analyses it declares through one context; the context
-    is closed (its analyses dropped) before this returns, whatever happened."""
+    is closed (its analyses dropped) before this returns, whatever happened. A `type: bundle`
+    manifest is linted by the rules written for bundles only."""
     config = config or Config()
     diagnostics: list[Diagnostic] = []
-    if plugin.is_bundle:
-        return diagnostics
+    kind = "bundle" if plugin.is_bundle else "plugin"
+    rules = [rule for rule in rules if rule.lints in (kind, "any")]
     ctx = Context(plugin)
     try:
         for rule in rules:
@@ -62,36 +64,42 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
     workers = jobs or os.cpu_count() or 1
     with _no_cyclic_gc():
         if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
-            result.diagnostics = _lint_in_processes(plugins, rules, config, workers)
+            linted = _lint_in_processes(plugins, rules, config, workers)
         else:
-            for plugin in plugins:
-                # a plugin of its own for the lint, dropped with everything it read once it is done
-                result.diagnostics.extend(lint_plugin(Plugin(plugin.fs, plugin.display), rules, config))
+            # a plugin of its own for each lint, dropped with everything it read once it is done
+            linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
+        for diagnostics, bundle in linted:
+            result.diagnostics.extend(diagnostics)
+            result.bundles += bundle
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
 
 
-def _lint_in_processes(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int) -> list[Diagnostic]:
+def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
+    """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
+    return lint_plugin(plugin, rules, config), plugin.is_bundle
+
+
+def _lint_in_processes(
+    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
+) -> list[tuple[list[Diagnostic], bool]]:
     from concurrent.futures import ProcessPoolExecutor
 
     codes = tuple(rule.code for rule in rules)
     tasks = [(p.fs, p.display, codes, config) for p in plugins]
-    diagnostics: list[Diagnostic] = []
     # Plugins differ a lot in size; small chunks keep both processes busy to the end.
     with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
-        for found in pool.map(_lint_task, tasks, chunksize=4):
-            diagnostics.extend(found)
-    return diagnostics
+        return list(pool.map(_lint_task, tasks, chunksize=4))
 
 
-def _lint_task(task: tuple) -> list[Diagnostic]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
     from .registry import all_rules
 
     fs, display, codes, config = task
     rules = [rule for rule in all_rules() if rule.code in codes]
     with _no_cyclic_gc():
-        return lint_plugin(Plugin(fs, display), rules, config)
+        return _lint_one(Plugin(fs, display), rules, config)
 
 
 @contextmanager

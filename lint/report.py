@@ -184,12 +184,17 @@ def _sarif_location(path: str, span) -> dict:
     }
 
 
-def summary_line(diagnostics: Sequence[Diagnostic], plugins: int) -> str:
+def summary_line(diagnostics: Sequence[Diagnostic], plugins: int, bundles: int = 0) -> str:
+    """`plugins` counts every root linted, the `bundles` among them included."""
     counts = {s: 0 for s in Severity}
     for d in diagnostics:
         counts[d.severity] += 1
-    noun = "plugin" if plugins == 1 else "plugins"
+    linted = _count(plugins - bundles, "plugin") + (f" and {_count(bundles, 'bundle')}" if bundles else "")
     if not diagnostics:
-        return f"All checks passed: no findings in {plugins} {noun}."
+        return f"All checks passed: no findings in {linted}."
     parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}" for s in Severity if counts[s]]
-    return f"Found {', '.join(parts)} in {plugins} {noun}."
+    return f"Found {', '.join(parts)} in {linted}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

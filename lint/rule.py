@@ -53,6 +53,9 @@ class Rule:
     explanation: ClassVar[str] = ""
     #: Opt-in: runs only when selected by its exact code or name (useful, but too chatty by default).
     default_off: ClassVar[bool] = False
+    #: What the rule lints: "plugin" (a plugin root), "bundle" (a root whose manifest says
+    #: `type: bundle`: a list of plugins to install, not a plugin) or "any".
+    lints: ClassVar[str] = "plugin"
     #: The shared analyses (`dify_lint.analysis.keys`) the check reads; it may read no other.
     requires: ClassVar[tuple[Any, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()

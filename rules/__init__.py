@@ -33,6 +33,7 @@ from .manifest.dpl104_multiple_providers import MultipleProviders
 from .manifest.dpl105_marketplace_metadata import MarketplaceMetadata
 from .manifest.dpl106_marketplace_readme import MarketplaceReadme
 from .manifest.dpl107_marketplace_privacy_policy import MarketplacePrivacyPolicy
+from .manifest.dpl120_bundle_manifest_invalid import BundleManifestInvalid
 from .models.dpl401_scope_mismatch import ScopeMismatch
 from .models.dpl402_llm_config_missing_mode import LlmConfigMissingMode
 from .models.dpl403_llm_config_missing_completion_params import LlmConfigMissingCompletionParams
@@ -55,6 +56,8 @@ from .packaging.dpl309_model_glob_unmatched import ModelGlobUnmatched
 from .packaging.dpl310_missing_readme import MissingReadme
 from .packaging.dpl311_package_too_large import PackageTooLarge
 from .packaging.dpl312_privacy_file_missing import PrivacyFileMissing
+from .packaging.dpl313_unlisted_tool import UnlistedTool
+from .packaging.dpl314_nested_plugin_packaged import NestedPluginPackaged
 from .permissions.dpl601_missing_permission import MissingPermission
 from .permissions.dpl602_unused_permission import UnusedPermission
 from .permissions.dpl603_session_in_model_plugin import SessionInModelPlugin
@@ -85,6 +88,7 @@ RULES = [
     MarketplaceMetadata,
     MarketplaceReadme,
     MarketplacePrivacyPolicy,
+    BundleManifestInvalid,
     DeclarationInvalid,
     UnknownKey,
     InvalidScope,
@@ -104,6 +108,8 @@ RULES = [
     MissingReadme,
     PackageTooLarge,
     PrivacyFileMissing,
+    UnlistedTool,
+    NestedPluginPackaged,
     ScopeMismatch,
     LlmConfigMissingMode,
     LlmConfigMissingCompletionParams,

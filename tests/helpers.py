@@ -46,7 +46,8 @@ def build(tmp_path: Path, files: Mapping[str, str | bytes | None], base: str = "
 
 
 def load(root: Path | str) -> Plugin:
-    (plugin,) = find_plugin_roots([str(root)])
+    """The plugin at `root` itself (plugins nested inside it are found too, and left out)."""
+    (plugin,) = [p for p in find_plugin_roots([str(root)]) if Path(p.fs.root).resolve() == Path(root).resolve()]
     return plugin
 
 

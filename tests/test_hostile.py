@@ -188,7 +188,7 @@ def _yaml_files(base: str) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.yaml"))
 
 
-@pytest.mark.parametrize("base", ["tool", "model", "agent", "endpoint", "datasource", "trigger"])
+@pytest.mark.parametrize("base", ["tool", "model", "agent", "endpoint", "datasource", "trigger", "bundle"])
 @pytest.mark.parametrize("replacement", [[], "text", None], ids=["list", "string", "null"])
 def test_every_mapping_replaced_never_crashes(base, replacement, tmp_path):
     """Each mapping of each YAML file of a base plugin, in turn, becomes a list, a string or null."""

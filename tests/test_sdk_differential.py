@@ -33,7 +33,7 @@ from dify_lint.diagnostics import Severity
 from dify_lint.discovery import find_plugin_roots
 from dify_lint.engine import INTERNAL_ERROR, lint_plugin
 from dify_lint.examples import base_names, materialize
-from dify_lint.model.plugin import MANIFEST, Plugin
+from dify_lint.model.plugin import Plugin
 from dify_lint.registry import all_rules
 from dify_lint.rule import Example
 
@@ -68,18 +68,19 @@ class Case:
     must_pass_sdk: bool  # a valid example or a base plugin
 
 
+#: the SDK never reads a `type: bundle` manifest (the daemon's bundle code does): nothing to compare
+BUNDLE = "bundle"
+
+
 def _fixture_roots() -> list[tuple[str, Path]]:
+    """Every plugin root of the fixtures, nested ones included, bundles left out."""
     if not FIXTURES.is_dir():
         return []
-    found = []
-    for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-        if (case / MANIFEST).is_file():
-            found.append((f"fixtures/{case.name}", case))
-            continue
-        for sub in sorted(p for p in case.iterdir() if p.is_dir()):
-            if (sub / MANIFEST).is_file():
-                found.append((f"fixtures/{case.name}/{sub.name}", sub))
-    return found
+    return [
+        (f"fixtures/{Path(p.fs.root).relative_to(FIXTURES).as_posix()}", Path(p.fs.root))
+        for p in find_plugin_roots([str(FIXTURES)])
+        if not p.is_bundle
+    ]
 
 
 def _build_cases(workdir: Path) -> list[Case]:
@@ -87,10 +88,13 @@ def _build_cases(workdir: Path) -> list[Case]:
     for rule in all_rules():
         for valid, examples in ((False, rule.invalid), (True, rule.valid)):
             for index, example in enumerate(examples):
+                if example.base == BUNDLE:
+                    continue
                 label = f"{rule.code}-{rule.name}-{'valid' if valid else 'invalid'}{index}"
                 cases.append(Case(f"example {label}", materialize(example, workdir / label), valid))
     for name in base_names():
-        cases.append(Case(f"base plugin {name}", materialize(Example({}, base=name), workdir / f"base-{name}"), True))
+        if name != BUNDLE:
+            cases.append(Case(f"base plugin {name}", materialize(Example({}, base=name), workdir / f"base-{name}"), True))
     return cases
 
 
@@ -131,7 +135,7 @@ def verdicts(sdk_python, tmp_path_factory) -> list[tuple[Case, list[dict]]]:
 
 
 def _lint(root: Path) -> tuple[Plugin, list]:
-    (plugin,) = find_plugin_roots([str(root)])
+    (plugin,) = [p for p in find_plugin_roots([str(root)]) if Path(p.fs.root).resolve() == root.resolve()]
     return plugin, lint_plugin(plugin, all_rules())
 
 

@@ -6,7 +6,7 @@ from ..python.module import PyModule
 from ..python.outline import build_outline, parent_map
 from ..python.scopes import FunctionIndex
 from ..python.symbols import Resolver
-from . import Analysis, Context, ModuleAnalysis, package, reading
+from . import Analysis, Context, ModuleAnalysis, package, reading, unlisted
 from .background import background_work
 from .contracts import build_contracts
 from .entries import entry_classes, entry_roots
@@ -171,8 +171,19 @@ PACKAGED_FILES = Analysis(
     "the files a package would hold, with their sizes",
 )
 
+VIRTUAL_ENVS = Analysis(
+    "virtual-envs",
+    lambda ctx: package.virtual_environments(ctx.plugin, ctx.get(IGNORE_FILE)),
+    "virtual environments at the plugin root that a package would hold, with their links",
+)
+UNLISTED_TOOLS = Analysis(
+    "unlisted-tools",
+    lambda ctx: unlisted.unlisted_tools(ctx.plugin, ctx.get(IGNORE_FILE), ctx.get(SYMBOLS), ctx.get(PYTHON_MODULES)),
+    "tool YAML and tool classes that no provider lists",
+)
+
 ALL = (
     READ_FILES, PYTHON_MODULES, MANIFEST_ISSUES, DECLARATION_ISSUES, OUTLINE, FUNCTIONS, PARENTS, SESSION_CALLS,
     RESULT_EVENTS, SYMBOLS, ENTRY_CLASSES, VALUE_ORIGINS, SELECTORS, MODEL_CALLS, CONTRACTS, FIXED_MODELS, BACKGROUND_WORK, ASSETS, IGNORE_FILE,
-    PACKAGED_FILES,
+    PACKAGED_FILES, VIRTUAL_ENVS, UNLISTED_TOOLS,
 )  # fmt: skip

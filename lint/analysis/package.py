@@ -4,11 +4,13 @@ package would hold, the source each reference really loads, and the plugin modul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Iterator
 
 from ..model.plugin import Plugin, Reference
 from ..python.symbols import Resolver
-from ..source.fs import Kind
+from ..source.fs import Entry, Kind
 from ..source.ignorefile import IgnoreFile
 
 ASSETS = "_assets"
@@ -69,11 +71,13 @@ def ignore_file(plugin: Plugin) -> IgnoreFile | None:
     return None
 
 
-def packaged_files(plugin: Plugin, ignore: IgnoreFile | None) -> list[tuple[str, int]]:
-    """(path, size) of each file the daemon's packaging walk keeps, largest first."""
+def _packaged_entries(plugin: Plugin, ignore: IgnoreFile | None, start: str = "") -> Iterator[tuple[str, Entry]]:
+    """(path, entry) of each non-folder the daemon's packaging walk reads, under `start`.
+
+    The walk (Go's WalkDir) does not enter a symbolic link; the packager then reads every entry
+    it met with os.ReadFile, which follows links: a link is packaged as a copy of its target."""
     fs = plugin.fs
-    found: list[tuple[str, int]] = []
-    pending = [""]
+    pending = [start]
     while pending:
         folder = pending.pop()
         entries = fs.listdir(folder) or {}
@@ -84,11 +88,57 @@ def packaged_files(plugin: Plugin, ignore: IgnoreFile | None) -> list[tuple[str,
                 if ignore is None or ignore.match(relative, True) is None:
                     pending.append(relative)
                 continue
-            # WalkDir does not descend into a link; it is read as a file
             if ignore is not None and ignore.match(relative, False) is not None:
                 continue
-            found.append((relative, fs.size(relative)))
+            yield relative, entry
+
+
+def packaged_files(plugin: Plugin, ignore: IgnoreFile | None) -> list[tuple[str, int]]:
+    """(path, size) of each file the daemon's packaging walk keeps, largest first."""
+    found = [(relative, plugin.fs.size(relative)) for relative, _ in _packaged_entries(plugin, ignore)]
     found.sort(key=lambda item: (-item[1], item[0]))
+    return found
+
+
+@dataclass(frozen=True)
+class VirtualEnv:
+    """A Python virtual environment at the plugin root that packaging would take in."""
+
+    folder: str
+    files: int
+    size: int
+    #: links to folders (`lib64 -> lib`): the packager reads them as files and stops
+    folder_links: tuple[str, ...] = ()
+    #: links leading out of the plugin (`bin/python3.12 -> /usr/bin/python3.12`) or nowhere
+    outside_links: tuple[str, ...] = ()
+    dangling_links: tuple[str, ...] = ()
+
+
+def looks_like_venv(plugin: Plugin, name: str) -> bool:
+    """A root folder named like a virtual environment, or holding the `pyvenv.cfg` every one has."""
+    return name.startswith(("venv", ".venv")) or plugin.is_file(f"{name}/pyvenv.cfg")
+
+
+def virtual_environments(plugin: Plugin, ignore: IgnoreFile | None) -> list[VirtualEnv]:
+    """Each virtual environment folder at the root the ignore file does not exclude, with its links."""
+    found = []
+    for name, entry in sorted((plugin.listdir("") or {}).items()):
+        if entry.kind is not Kind.DIR or entry.link or not looks_like_venv(plugin, name):
+            continue
+        if ignore is not None and ignore.excluded_by(name, True) is not None:
+            continue
+        files = size = 0
+        folders, outside, dangling = [], [], []
+        for relative, inner in _packaged_entries(plugin, ignore, name):
+            files += 1
+            size += plugin.fs.size(relative)
+            if inner.link and inner.kind is Kind.DIR:
+                folders.append(relative)
+            elif inner.link and inner.kind is Kind.OUTSIDE:
+                outside.append(relative)
+            elif inner.link and inner.kind in (Kind.MISSING, Kind.BROKEN):
+                dangling.append(relative)
+        found.append(VirtualEnv(name, files, size, tuple(folders), tuple(outside), tuple(dangling)))
     return found
 
 

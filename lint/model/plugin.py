@@ -186,7 +186,8 @@ class Plugin:
 
     @property
     def is_bundle(self) -> bool:
-        """A `type: bundle` manifest describes a bundle of plugins, not a plugin: it is not linted."""
+        """A `type: bundle` manifest describes a bundle (a list of plugins to install), not a
+        plugin: only the rules written for bundles lint it."""
         doc = self.manifest
         return doc is not None and doc.usable and isinstance(doc.data, dict) and doc.data.get("type") == "bundle"
 
@@ -294,9 +295,28 @@ class Plugin:
     # -- the plugin's own file list --------------------------------------------------------
 
     @cached_property
-    def all_files(self) -> list[str]:
-        """Every file under the root, "/" separated, without VCS and environment folders."""
+    def _walked(self) -> list[str]:
         return self.fs.walk(is_skipped_dir)
+
+    @cached_property
+    def nested_roots(self) -> list[str]:
+        """Folders below the root that hold a manifest.yaml of their own, outermost first: each is a
+        plugin (or bundle) of its own, and its files are not this plugin's."""
+        folders = sorted(path[: -len(MANIFEST) - 1] for path in self._walked if path.endswith("/" + MANIFEST))
+        outermost: list[str] = []
+        for folder in folders:
+            if not any(folder.startswith(outer + "/") for outer in outermost) and self.is_file(f"{folder}/{MANIFEST}"):
+                outermost.append(folder)
+        return outermost
+
+    @cached_property
+    def all_files(self) -> list[str]:
+        """Every file of this plugin, "/" separated: under the root, without VCS and environment
+        folders, and without the folders of nested plugin roots."""
+        nested = tuple(folder + "/" for folder in self.nested_roots)
+        if not nested:
+            return self._walked
+        return [path for path in self._walked if not path.startswith(nested)]
 
 
 SKIPPED_DIRS = {

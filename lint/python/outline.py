@@ -100,9 +100,41 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         pending.extend(reversed(inner))
 
 
+def _bound_names(statement: ast.stmt) -> set[str]:
+    """The names a simple statement binds (imports, defs, classes, plain assignments)."""
+    if isinstance(statement, (ast.ClassDef, *FunctionNode)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names if a.name != "*"}
+    if isinstance(statement, ast.Assign):
+        return {t.id for t in statement.targets if isinstance(t, ast.Name)}
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return {statement.target.id}
+    return set()
+
+
+def _fallbacks(tree: ast.Module) -> set[int]:
+    """Statements in an `except` handler that bind a name the `try` body binds already, such as
+    `except ImportError: class Tool: ...` after `from dify_plugin import Tool`: with the plugin's
+    dependencies installed the import succeeds and the fallback never runs."""
+    skipped: set[int] = set()
+    for statement in module_statements(tree):
+        if not isinstance(statement, (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))):
+            continue
+        tried = {name for inner in _statements(statement.body) for name in _bound_names(inner)}
+        for handler in statement.handlers:
+            for inner in _statements(handler.body):
+                if _bound_names(inner) & tried:
+                    skipped.add(id(inner))
+    return skipped
+
+
 def build_outline(tree: ast.Module) -> Outline:
     outline = Outline()
+    fallbacks = _fallbacks(tree)
     for statement in module_statements(tree):
+        if id(statement) in fallbacks:
+            continue
         if isinstance(statement, ast.ClassDef):
             outline.classes.append(class_outline(statement))
         elif isinstance(statement, FunctionNode):

@@ -41,6 +41,7 @@ class DuplicateKey(Rule):
     key itself is reported by DPL102 / DPL202. Remove or rename one of them.
     """
     requires = (READ_FILES, MANIFEST_ISSUES, DECLARATION_ISSUES)
+    lints = "any"  # the daemon refuses a bundle manifest with a repeated key too
     invalid = (
         Example(
             {"provider/example.yaml": _PROVIDER},

@@ -22,7 +22,8 @@ class SourceClassCount(Rule):
     summary = "A Python source does not define exactly one subclass of the class the SDK loads from it"
     grades = {
         Severity.ERROR: "a source the SDK loads one class from defines none, or several",
-        Severity.WARNING: "a model source defines no model class, so the SDK registers no model from it",
+        Severity.WARNING: "a model source defines no model class, and no other model source of the provider does",
+        Severity.INFO: "a model source defines no model class while the provider's other model sources do (a helper)",
     }
     explanation = """
     The SDK imports each `extra.python.source` and collects every module-level name bound to a
@@ -34,7 +35,9 @@ class SourceClassCount(Rule):
     write `class SearchTool(base.BaseTool)` instead. An SDK class that is itself a subclass (such as
     `OAICompatProvider` for `ModelProvider`) counts when it is imported by name.
 
-    A model source may hold several model classes; one with none registers nothing (a warning). A
+    A model source may hold several model classes. One with none registers nothing: a warning when
+    no other model source of the provider registers a model either, info when they do (a helper
+    module listed among them is imported and harmless). A
     trigger provider source may hold at most one `TriggerSubscriptionConstructor`, and must hold
     one when the YAML declares `subscription_constructor`. dify-lint stays silent when a class
     derives from something it cannot follow (a third-party or dynamic base).
@@ -115,19 +118,33 @@ class SourceClassCount(Rule):
             counted = index.count(path, target)
             if counted is None:
                 continue
-            yield from self._judge(index, reference, path, target, counted)
+            helped = reference.multiple and _other_model_source_registers(plugin, index, reference, target)
+            yield from self._judge(index, reference, path, target, counted, helped)
             if reference.kind == "Trigger":
                 yield from self._constructor(index, reference.owner, path)
 
-    def _judge(self, index: Resolver, reference: Reference, path: str, target: Target, counted: Count) -> Iterator[Finding]:
+    def _judge(
+        self, index: Resolver, reference: Reference, path: str, target: Target, counted: Count, helped: bool
+    ) -> Iterator[Finding]:
         if reference.multiple:
             if not counted.definite and not counted.maybe:
-                yield self.at(
-                    reference.owner,
-                    reference.at,
-                    f"`{path}` defines no subclass of {target.label}; the SDK registers no model from it",
-                    severity=Severity.WARNING,
-                )
+                if helped:
+                    # a helper module listed beside the model files: imported, nothing registered, no harm
+                    yield self.at(
+                        reference.owner,
+                        reference.at,
+                        f"`{path}` defines no subclass of {target.label}; the SDK imports it and registers no model"
+                        " from it, which is harmless if it only helps the other model sources: it need not be listed",
+                        severity=Severity.INFO,
+                    )
+                else:
+                    yield self.at(
+                        reference.owner,
+                        reference.at,
+                        f"`{path}` defines no subclass of {target.label}; the SDK registers no model from it, and no"
+                        " other model source of this provider registers one either",
+                        severity=Severity.WARNING,
+                    )
             return
         if len(counted.definite) > 1:
             yield self._multiple(index, reference, path, target, counted)
@@ -183,6 +200,18 @@ class SourceClassCount(Rule):
                 " subclass; the SDK stops at start-up",
                 key=True,
             )
+
+
+def _other_model_source_registers(plugin, index: Resolver, reference: Reference, target: Target) -> bool:
+    """Whether another model source of the same provider defines (or may define) a model class."""
+    for other in plugin.references:
+        if other is reference or other.owner is not reference.owner or not other.multiple:
+            continue
+        path = loaded_source(plugin, other)
+        counted = index.count(path, target) if path is not None else None
+        if counted is not None and (counted.definite or counted.maybe):
+            return True
+    return False
 
 
 def _fix_hint(path: str, counted: Count) -> str:

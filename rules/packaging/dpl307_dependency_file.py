@@ -6,10 +6,13 @@ import re
 import sys
 from typing import Iterator
 
+from dify_lint.analysis.keys import IGNORE_FILE
 from dify_lint.analysis.package import listing
 from dify_lint.rule import Example, Finding, Rule
 
 from ._common import file_start, is_checked
+
+DEPENDENCY_FILES = ("pyproject.toml", "requirements.txt")
 
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -123,13 +126,21 @@ class DependencyFile(Rule):
         ),
     )
 
+    requires = (IGNORE_FILE,)
+
     def check(self, ctx) -> Iterator[Finding]:
         plugin = ctx.plugin
         if not is_checked(plugin):
             return
         names = listing(plugin, "") or {}
-        has_requirements = "requirements.txt" in names and not names["requirements.txt"]
-        has_pyproject = "pyproject.toml" in names and not names["pyproject.toml"]
+        ignore = ctx.get(IGNORE_FILE)
+        present = [name for name in DEPENDENCY_FILES if name in names and not names[name]]
+        # the daemon installs from what the package holds; one the ignore file leaves out is DPL308's
+        packaged = [name for name in present if ignore is None or ignore.excluded_by(name) is None]
+        if present and not packaged:
+            return
+        has_requirements = "requirements.txt" in packaged
+        has_pyproject = "pyproject.toml" in packaged
         if not has_requirements and not has_pyproject:
             yield file_start(
                 "there is no requirements.txt or pyproject.toml at the plugin root; Dify cannot install the"
@@ -143,8 +154,9 @@ class DependencyFile(Rule):
             elif state == "no-project":
                 poetry = " ([tool.poetry] is not read by uv)" if detail == "poetry" else ""
                 yield file_start(
-                    f"pyproject.toml has no [project] table{poetry}, so `uv sync`, which Dify runs when pyproject.toml"
-                    " exists, installs nothing; declare the dependencies, with dify_plugin, under [project]"
+                    f"pyproject.toml has no [project] table{poetry}; Dify installs from pyproject.toml when it exists, with"
+                    ' `uv sync`, which stops with "No `project` table found", so installing the plugin fails; declare the'
+                    " dependencies, with dify_plugin, under [project]"
                 )
             elif state == "no":
                 where = " (it is only in the dev group, which `uv sync --no-dev` skips)" if detail == "dev" else ""

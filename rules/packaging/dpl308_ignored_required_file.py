@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dify_lint.analysis.keys import ASSETS as ASSETS_FILES
 from dify_lint.analysis.keys import IGNORE_FILE, SYMBOLS
-from dify_lint.analysis.package import ASSETS, has_assets_dir, imported_closure, listing, loaded_source
+from dify_lint.analysis.package import ASSETS, IgnoreFile, has_assets_dir, imported_closure, listing, loaded_source
 from dify_lint.diagnostics import Position, Span
 from dify_lint.model.declarations import icons
 from dify_lint.model.plugin import MANIFEST, Plugin
@@ -16,7 +16,20 @@ from dify_lint.rule import Example, Finding, Rule
 from ._common import is_checked, listed, where
 
 
-def _needed_files(plugin: Plugin, assets: set[str], resolver: Resolver) -> Iterator[tuple[str, bool, str]]:
+def _dependency_file(plugin: Plugin, ignore: IgnoreFile) -> Iterator[tuple[str, bool, str]]:
+    """The dependency file the package needs: the daemon installs from pyproject.toml when the
+    package has one, else from requirements.txt (and prefers the latter with a pip mirror), so
+    either will do. `dify plugin package` writes requirements.txt itself from pyproject.toml and
+    uv.lock when there is none, even if the ignore file leaves pyproject.toml out."""
+    names = listing(plugin, "") or {}
+    present = [name for name in ("requirements.txt", "pyproject.toml") if name in names and not names[name]]
+    if "pyproject.toml" in present and "uv.lock" in names and "requirements.txt" not in present:
+        return
+    if present and all(ignore.excluded_by(name) is not None for name in present):
+        yield present[0], False, "the dependency file Dify installs from"
+
+
+def _needed_files(plugin: Plugin, assets: set[str], resolver: Resolver, ignore: IgnoreFile) -> Iterator[tuple[str, bool, str]]:
     """(path, is a folder, why Dify needs it) for everything the package must contain."""
     yield MANIFEST, False, "the manifest"
     if has_assets_dir(plugin):
@@ -31,11 +44,7 @@ def _needed_files(plugin: Plugin, assets: set[str], resolver: Resolver) -> Itera
     entry = plugin.entrypoint_path()
     if entry and plugin.is_file(entry):
         yield entry, False, "the entrypoint `meta.runner.entrypoint`"
-    names = listing(plugin, "") or {}
-    if "requirements.txt" in names:
-        yield "requirements.txt", False, "the dependency file Dify installs from"
-    elif "pyproject.toml" in names and "uv.lock" not in names:
-        yield "pyproject.toml", False, "the dependency file Dify installs from"
+    yield from _dependency_file(plugin, ignore)
     sources = []
     for reference in plugin.references:
         loaded = loaded_source(plugin, reference)
@@ -111,7 +120,7 @@ class IgnoredRequiredFile(Rule):
             return
         by_pattern: dict[int, list[tuple[str, str]]] = {}
         seen: set[str] = set()
-        for path, is_dir, why in _needed_files(plugin, ctx.get(ASSETS_FILES), ctx.get(SYMBOLS)):
+        for path, is_dir, why in _needed_files(plugin, ctx.get(ASSETS_FILES), ctx.get(SYMBOLS), ignore):
             if not path or path in seen:
                 continue
             seen.add(path)

@@ -105,6 +105,24 @@ def test_definitions_inside_module_level_blocks_count():
     assert set(found.functions) == {"made", "outer"}
 
 
+def test_an_except_fallback_does_not_replace_what_the_try_binds():
+    """With the dependencies installed the import succeeds: the fallback class never exists."""
+    found = outline(
+        """
+        try:
+            from dify_plugin import Tool
+        except ImportError:
+            class Tool:
+                pass
+            class Spare:
+                pass
+        class SearchTool(Tool): ...
+        """
+    )
+    assert [c.name for c in found.classes] == ["Spare", "SearchTool"]
+    assert found.imports["Tool"] == ImportBinding("dify_plugin", "Tool")
+
+
 def test_parents_of_every_node():
     tree = ast.parse("def f(x):\n    return x + 1\n")
     parents = parent_map(tree)

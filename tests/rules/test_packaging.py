@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -343,14 +344,16 @@ def test_privacy_outside_root(tmp_path):
     assert len(run(tmp_path / "again", "DPL302", {"manifest.yaml": manifest})) == 1
 
 
-def test_bundle_manifest_is_skipped(tmp_path):
+def test_packaging_rules_leave_a_bundle_alone(tmp_path):
+    """A bundle holds no code, icon list or dependency file of its own: only DPL120 reads it."""
     root = tmp_path / "bundle"
     root.mkdir()
     (root / "manifest.yaml").write_text("name: b\ntype: bundle\nicon: icon.svg\nversion: 1.0.0\n", "utf-8")
+    (root / "stray.py").write_text("from dify_plugin import Tool\n\n\nclass Stray(Tool):\n    pass\n", "utf-8")
     (plugin,) = find_plugin_roots([str(root)])
     from dify_lint.registry import all_rules
 
-    assert [d for d in lint_plugin(plugin, [r for r in all_rules() if r.code.startswith("DPL3")])] == []
+    assert [d.code for d in lint_plugin(plugin, all_rules())] == ["DPL120", "DPL120"]  # no _assets/, no dependencies
 
 
 def test_poetry_pyproject_installs_nothing(tmp_path):
@@ -367,3 +370,171 @@ def test_source_found_through_its_module_name(tmp_path, written):
     assert "does not exist; the SDK imports `tools/echo.py` instead" in found[0].message
     two = "from dify_plugin import Tool\n\n\nclass A(Tool):\n    pass\n\n\nclass B(Tool):\n    pass\n"
     assert len(run(tmp_path / "count", "DPL303", {"tools/echo.yaml": tool, "tools/echo.py": two})) == 1
+
+
+# -- DPL311: a virtual environment's links ------------------------------------------------------
+
+
+def _venv(root: Path, name: str = ".venv") -> Path:
+    venv = root / name
+    (venv / "bin").mkdir(parents=True)
+    (venv / "lib" / "python3.12" / "site-packages").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", "utf-8")
+    return venv
+
+
+def test_venv_with_a_folder_link_fails_packaging(tmp_path):
+    root = build_plugin(tmp_path, {})
+    venv = _venv(root)
+    os.symlink("lib", venv / "lib64")  # what `python -m venv` makes on 64-bit Linux
+    (found,) = only(lint_plugin(load(root), [find_rule("DPL311")]), "DPL311")
+    assert found.severity.value == "error"
+    assert "`.venv/lib64` is a symbolic link to a folder" in found.message and '"is a directory"' in found.message
+
+
+def test_venv_with_a_link_to_its_interpreter(tmp_path):
+    root = build_plugin(tmp_path, {})
+    venv = _venv(root, "env")  # found by its pyvenv.cfg, whatever its name
+    os.symlink("/nonexistent/python3.12", venv / "bin" / "python3.12")
+    os.symlink("python3.12", venv / "bin" / "python")
+    (found,) = only(lint_plugin(load(root), [find_rule("DPL311")]), "DPL311")
+    assert found.severity.value == "warning"
+    assert "is a symbolic link out of the plugin (to the interpreter it was made with)" in found.message
+    assert "add `env/` to .difyignore" in found.message
+
+
+def test_venv_link_inside_the_plugin_that_leads_nowhere(tmp_path):
+    root = build_plugin(tmp_path, {})
+    venv = _venv(root, "venv")
+    os.symlink("python3.99", venv / "bin" / "python")
+    (found,) = only(lint_plugin(load(root), [find_rule("DPL311")]), "DPL311")
+    assert found.severity.value == "error" and '"no such file or directory"' in found.message
+
+
+def test_ignored_parts_of_a_venv_are_not_read(tmp_path):
+    root = build_plugin(tmp_path, {".difyignore": "lib64\n"})
+    venv = _venv(root)
+    os.symlink("lib", venv / "lib64")
+    (found,) = only(lint_plugin(load(root), [find_rule("DPL311")]), "DPL311")
+    assert found.severity.value == "info"
+    assert "add `.venv/` to .difyignore" in found.message
+
+
+def test_folder_that_is_no_venv(tmp_path):
+    assert run(tmp_path, "DPL311", {"envoy/config.txt": "x\n"}) == []
+
+
+def test_nested_plugin_counts_toward_the_package_size(tmp_path):
+    """`dify plugin package` packs a nested plugin's folder in: its files count."""
+    root = build_plugin(tmp_path, {})
+    shutil.copytree(BASE_PLUGINS / "endpoint", root / "inner")
+    with open(root / "inner" / "data.bin", "wb") as handle:
+        handle.truncate(51 * 1024 * 1024)
+    found = only(lint_plugin(load(root), [find_rule("DPL311")]), "DPL311")
+    assert len(found) == 1 and "inner/data.bin (51.0 MB)" in found[0].message
+    assert only(lint_plugin(load(root / "inner"), [find_rule("DPL311")]), "DPL311")  # and its own package too
+
+
+# -- DPL313: tools no provider lists --------------------------------------------------------------
+
+SEARCH_YAML = ECHO_YAML.replace("name: echo", "name: search").replace("tools/echo.py", "tools/search.py")
+SEARCH_TOOL = "from dify_plugin import Tool\n\n\nclass SearchTool(Tool):\n" + TOOL_BODY
+
+
+def test_listing_that_differs_in_case_is_not_an_unlisted_tool(tmp_path):
+    """DPL301 reports the case; the file is the listed one, and its source is named."""
+    provider = PROVIDER_YAML.replace("  - tools/echo.yaml\n", "  - tools/echo.yaml\n  - tools/Search.yaml\n")
+    files = {"provider/example.yaml": provider, "tools/search.yaml": SEARCH_YAML, "tools/search.py": SEARCH_TOOL}
+    assert run(tmp_path, "DPL313", files) == []
+
+
+def test_tool_module_imported_inside_a_function_is_a_helper(tmp_path):
+    helper = "from dify_plugin import Tool\n\n\nclass SubTool(Tool):\n" + TOOL_BODY
+    caller = (BASE_PLUGINS / "tool" / "tools" / "echo.py").read_text("utf-8") + (
+        "\n\ndef sub_tool():\n    from tools.sub_tool import SubTool\n\n    return SubTool\n"
+    )
+    assert run(tmp_path, "DPL313", {"tools/sub_tool.py": helper, "tools/echo.py": caller}) == []
+
+
+def test_unreadable_yaml_may_name_any_source(tmp_path):
+    files = {"tools/search.yaml": "identity: [\n", "tools/search.py": SEARCH_TOOL}
+    assert run(tmp_path, "DPL313", files) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"tests/tools/search.yaml": SEARCH_YAML},
+        {"examples/search.yaml": SEARCH_YAML},
+        {"tools/search.yaml": SEARCH_YAML, ".difyignore": "tools/search.yaml\n"},
+        {"strategies/plan.yaml": "identity:\n  name: plan\ndescription:\n  en_US: Plans.\nparameters: []\n"},
+        {"tools/search.yaml": "identity:\n  name: search\ndescription:\n  en_US: Searches.\nparameters: []\n"},
+    ],
+    ids=["tests", "examples", "ignored", "strategy", "not-a-tool-description"],
+)
+def test_what_is_not_an_unlisted_tool(tmp_path, files):
+    assert run(tmp_path, "DPL313", files) == []
+
+
+def test_tool_listed_by_a_provider_the_manifest_does_not_reach(tmp_path):
+    spare = PROVIDER_YAML.replace("  - tools/echo.yaml\n", "  - tools/search.yaml\n")
+    files = {"provider/spare.yaml": spare, "tools/search.yaml": SEARCH_YAML, "tools/search.py": SEARCH_TOOL}
+    (found,) = run(tmp_path, "DPL313", files)
+    assert found.message.startswith(
+        "`tools/search.yaml` is listed only by provider/spare.yaml, which the manifest does not lead to"
+    )
+
+
+def test_no_tool_provider_no_unlisted_tools(tmp_path):
+    """Without a readable tool provider, DPL301 and others say what is wrong; no cascade here."""
+    files = {"provider/example.yaml": None, "tools/search.yaml": SEARCH_YAML, "tools/search.py": SEARCH_TOOL}
+    assert run(tmp_path, "DPL313", files) == []
+
+
+# -- DPL314: a nested plugin inside the package ---------------------------------------------------
+
+
+def test_nested_plugin_excluded_by_gitignore(tmp_path):
+    root = build_plugin(tmp_path, {".gitignore": "/inner/\n"})
+    shutil.copytree(BASE_PLUGINS / "endpoint", root / "inner")
+    assert only(lint_plugin(load(root), [find_rule("DPL314")]), "DPL314") == []
+
+
+# -- DPL303: a model source without a model class --------------------------------------------------
+
+
+def test_helper_beside_model_sources_is_info_and_a_lone_empty_source_a_warning(tmp_path):
+    provider = MODEL_PROVIDER_YAML.replace("      - models/llm/llm.py\n", "      - models/llm/llm.py\n      - models/common.py\n")
+    (found,) = run(tmp_path, "DPL303", {"provider/example.yaml": provider, "models/common.py": "TIMEOUT = 30\n"}, base="model")
+    assert found.severity.value == "info" and "harmless if it only helps the other model sources" in found.message
+    lone = {"models/llm/llm.py": "from dify_plugin.interfaces.model import helpers\n"}
+    (found,) = run(tmp_path / "lone", "DPL303", lone, base="model")
+    assert found.severity.value == "warning" and "no other model source of this provider registers one" in found.message
+
+
+def test_tool_class_with_an_import_fallback_counts_once(tmp_path):
+    source = (
+        "try:\n    from dify_plugin import Tool\nexcept ImportError:\n    class Tool:\n        pass\n\n\n"
+        "class EchoTool(Tool):\n" + TOOL_BODY
+    )
+    assert run(tmp_path, "DPL303", {"tools/echo.py": source}) == []
+
+
+# -- DPL307 / DPL308: the dependency file the package holds ----------------------------------------
+
+TOOL_CONFIG_PYPROJECT = "[tool.ruff]\nline-length = 100\n"
+PROJECT_PYPROJECT = '[project]\nname = "x"\nversion = "0.1.0"\ndependencies = ["dify_plugin>=0.5"]\n'
+
+
+def test_pyproject_left_out_of_the_package_is_not_installed_from(tmp_path):
+    files = {"pyproject.toml": TOOL_CONFIG_PYPROJECT, ".difyignore": "pyproject.toml\n"}
+    assert run(tmp_path, "DPL307", files) == []
+    assert run(tmp_path / "kept", "DPL307", {"pyproject.toml": TOOL_CONFIG_PYPROJECT})  # packaged: uv sync fails
+
+
+def test_either_dependency_file_will_do(tmp_path):
+    files = {"pyproject.toml": PROJECT_PYPROJECT, ".difyignore": "requirements.txt\n"}
+    assert run(tmp_path, "DPL308", files) == []
+    both = {"pyproject.toml": PROJECT_PYPROJECT, ".difyignore": "requirements.txt\npyproject.toml\n"}
+    (found,) = run(tmp_path / "both", "DPL308", both)
+    assert "leaves `requirements.txt` (the dependency file Dify installs from)" in found.message
