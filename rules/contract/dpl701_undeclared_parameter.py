@@ -25,7 +25,7 @@ class UndeclaredParameter(Rule):
             "an undeclared name read with `.get()` (or checked first) that is related to a declared parameter the"
             " code never reads, or that is a provider credential: the value the user sets is ignored"
         ),
-        Severity.INFO: "any other undeclared name read with `.get()`: the default is always used",
+        Severity.INFO: "any other undeclared name read with `.get()` (or checked first): the default is always used",
     }
     explanation = """
     Dify sends a tool (or agent strategy) only the parameters its YAML declares. A key read with
@@ -75,6 +75,21 @@ class UndeclaredParameter(Rule):
                 (
                     "tools/echo.py:11:13-11:51",
                     '`tool_parameters.get("temprature", 0.7)`: tools/echo.yaml does not declare `temprature`, so it always falls back to the default; did you mean `temperature` (declared, never read)?',
+                ),
+            ),
+        ),
+        Example(
+            {
+                "tools/echo.py": tool(
+                    '        times = tool_parameters.get("times", 1)\n'
+                    '        yield self.create_text_message(tool_parameters["text"] * times)'
+                )
+            },
+            note="Nothing declared resembles `times`: a knob kept in code, which users cannot set.",
+            expect=(
+                (
+                    "tools/echo.py:10:17-10:48",
+                    '`tool_parameters.get("times", 1)`: tools/echo.yaml does not declare `times`, so it always falls back to the default and users cannot set it; declare it in the tool\'s YAML or drop the read',
                 ),
             ),
         ),

@@ -15,18 +15,24 @@ from dify_lint.textmatch import related_names, typos
 
 from ._common import PROVIDER_PY, PROVIDER_YAML, dict_expr, outcome, position, tool, yaml_related
 
+#: the provider with a second credential, an optional base URL
+_WITH_BASE_URL = PROVIDER_YAML.replace(
+    "tools:\n",
+    "  base_url:\n    type: text-input\n    required: false\n    label:\n      en_US: Base URL\ntools:\n",
+)
+
 
 class UndeclaredCredential(Rule):
     code = "DPL702"
     name = "undeclared-credential"
     summary = "The code reads a provider credential the provider's YAML does not declare"
     grades = {
-        Severity.ERROR: "an undeclared credential read with `[...]` and no check first: KeyError on every call",
+        Severity.ERROR: "an undeclared credential read with `[...]` or `.pop()` and no check first: KeyError on every call",
         Severity.WARNING: (
-            "an undeclared credential read with `.get()` whose name is one of the tool's parameters, or is related"
-            " to a declared credential the code never reads"
+            "an undeclared credential read with `.get()` (or checked first) whose name is one of the tool's"
+            " parameters, or is related to a declared credential the code never reads"
         ),
-        Severity.INFO: "any other undeclared credential read with `.get()`: the default is always used",
+        Severity.INFO: "any other undeclared credential read with `.get()` (or checked first): the default is always used",
     }
     explanation = """
     A tool's `self.runtime.credentials` (and the `credentials` a provider's
@@ -69,6 +75,40 @@ class UndeclaredCredential(Rule):
                 (
                     "tools/echo.py:11:40-11:72",
                     '`self.runtime.credentials["text"]`: provider/example.yaml declares no credential `text`, so this raises KeyError on every call; `text` is a parameter of tools/echo.yaml: read it with `tool_parameters["text"]`',
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": _WITH_BASE_URL,
+                "provider/example.py": PROVIDER_PY.format(key="api_key"),
+                "tools/echo.py": tool(
+                    '        url = self.runtime.credentials.get("base_uri") or "https://api.example.com"\n'
+                    '        yield self.create_text_message(tool_parameters["text"] + url)'
+                ),
+            },
+            note="`base_url` is declared and never read: what the user enters there is ignored.",
+            expect=(
+                (
+                    "tools/echo.py:10:15-10:55",
+                    '`self.runtime.credentials.get("base_uri")`: provider/example.yaml declares no credential `base_uri`, so it is always None; did you mean `base_url` (declared, never read)?',
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": PROVIDER_YAML,
+                "provider/example.py": PROVIDER_PY.format(key="api_key"),
+                "tools/echo.py": tool(
+                    '        proxy = self.runtime.credentials.get("proxy")\n'
+                    '        yield self.create_text_message(tool_parameters["text"] + (proxy or ""))'
+                ),
+            },
+            note="Nothing declared resembles `proxy`: it is always None.",
+            expect=(
+                (
+                    "tools/echo.py:10:17-10:54",
+                    '`self.runtime.credentials.get("proxy")`: provider/example.yaml declares no credential `proxy`, so it is always None and users cannot set it; declare it or drop the read',
                 ),
             ),
         ),

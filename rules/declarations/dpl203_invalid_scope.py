@@ -16,6 +16,9 @@ SETTING_MODEL_SCOPES = {"all", "llm", "text-embedding", "rerank", "tts", "speech
 APP_SCOPES = {"all", "chat", "workflow", "completion"}
 VARIABLE_SCOPES = {"string", "number", "object", "array[number]", "array[string]", "array[object]", "array[file]"}
 SCOPED_TYPES = {"model-selector", "app-selector", "any"}
+#: where the daemon checks a model-selector scope token by token (`isModelConfigScope`): tool and
+#: agent strategy parameters and provider credentials; it does not check trigger parameters
+DAEMON_CHECKED = {"tool", "strategy", "credential"}
 
 
 def _strategy_param(scope: str) -> str:
@@ -57,7 +60,7 @@ class InvalidScope(Rule):
     summary = "A `scope` names an unknown token, two model types, or sits on a type that takes none"
     grades = {
         Severity.ERROR: "a token or a combination the daemon or the web UI rejects, or a scope on a type that takes none",
-        Severity.WARNING: "a scope the daemon accepts but the web UI narrows or cannot satisfy: a feature token only the web UI knows, app-selector values combined, a rerank or tts model as an endpoint setting",
+        Severity.WARNING: "a scope the daemon accepts but the web UI narrows or cannot satisfy: a feature token only the web UI knows beside one the daemon knows, app-selector values combined, a rerank or tts model as an endpoint setting",
     }
     explanation = """
     `scope` narrows what a selector offers. Only `model-selector`, `app-selector` and `any`
@@ -67,7 +70,8 @@ class InvalidScope(Rule):
     The daemon accepts a scope as soon as any one token is valid, so a typo such as `tool_call`
     slips through and the UI then filters on a feature no model has; dify-lint checks every token.
     Feature tokens only the web UI knows (`video`, `audio`, `structured-output`, ...) get a
-    warning. `all` is accepted only in endpoint settings, where a scope must be one single value.
+    warning beside a token the daemon knows; without one, remote debugging rejects the scope.
+    `all` is accepted only in endpoint settings, where a scope must be one single value.
     An app-selector scope is one of all, chat, workflow, completion: the UI compares it as a whole
     string, so `chat&workflow` lists no app. An `any` scope names variable types.
     """
@@ -79,6 +83,37 @@ class InvalidScope(Rule):
                 (
                     "strategies/simple.yaml:11:12-11:25",
                     "scope token `tool_call` is not a model type or feature; did you mean `tool-call`?",
+                ),
+            ),
+        ),
+        Example(
+            {
+                "strategies/simple.yaml": _STRATEGY.format(
+                    parameters=_strategy_param("llm")
+                    + "\n  - name: app\n    type: app-selector\n    scope: chat&workflow\n    required: false\n"
+                    "    label:\n      en_US: App"
+                )
+            },
+            base="agent",
+            note="The daemon accepts it (`chat` is a valid value), but the web UI then lists no app.",
+            expect=(
+                (
+                    "strategies/simple.yaml:22:12-22:25",
+                    "app-selector scope `chat&workflow` combines values; the web UI compares the scope as one string,"
+                    " so it lists no app. Use one of all, chat, workflow, completion",
+                ),
+            ),
+        ),
+        Example(
+            {"strategies/simple.yaml": _STRATEGY.format(parameters=_strategy_param("structured-output"))},
+            base="agent",
+            note="Beside `llm` the web-only token would be a warning; alone, no token is one the daemon knows.",
+            expect=(
+                (
+                    "strategies/simple.yaml:11:12-11:29",
+                    "scope token `structured-output` is a feature only the web UI knows, and no token of this scope is"
+                    " one the daemon knows, so remote debugging rejects it (the daemon validates what the SDK sends);"
+                    " add the model type (llm, text-embedding, ...) beside it",
                 ),
             ),
         ),
@@ -135,7 +170,7 @@ class InvalidScope(Rule):
                         Severity.WARNING,
                     )
                 return
-            yield from self._model_tokens(tokens)
+            yield from self._model_tokens(tokens, context in DAEMON_CHECKED)
         elif kind == "app-selector":
             unknown = [t for t in tokens if t not in APP_SCOPES]
             if unknown:
@@ -151,13 +186,22 @@ class InvalidScope(Rule):
             if unknown:
                 yield f"`any` scope `{unknown[0]}` is not a variable type: {', '.join(sorted(VARIABLE_SCOPES))}", None
 
-    def _model_tokens(self, tokens: list[str]) -> Iterator[tuple[str, Severity | None]]:
+    def _model_tokens(self, tokens: list[str], daemon_checks: bool) -> Iterator[tuple[str, Severity | None]]:
         known = [*MODEL_TYPE_TOKENS, *sorted(MODEL_FEATURE_TOKENS)]
+        # the daemon accepts a scope as soon as one token is one it knows; with none, it rejects the scope
+        daemon_rejects = daemon_checks and not any(t in known for t in tokens)
         for token in tokens:
             if token == "all":
                 yield (
                     "scope `all` is accepted by the web UI but not by the daemon for tool and agent-strategy"
                     " parameters; name the model type (llm, text-embedding, ...)",
+                    None,
+                )
+            elif token in UI_ONLY_FEATURE_TOKENS and daemon_rejects:
+                yield (
+                    f"scope token `{token}` is a feature only the web UI knows, and no token of this scope is one the"
+                    " daemon knows, so remote debugging rejects it (the daemon validates what the SDK sends); add the"
+                    " model type (llm, text-embedding, ...) beside it",
                     None,
                 )
             elif token in UI_ONLY_FEATURE_TOKENS:

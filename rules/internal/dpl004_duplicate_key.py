@@ -64,6 +64,21 @@ class DuplicateKey(Rule):
                 ),
             ),
         ),
+        Example(
+            {
+                "tools/echo.yaml": base_file("tools/echo.yaml").replace(
+                    "    source: tools/echo.py\n", "    source: tools/old_echo.py\n    source: tools/echo.py\n"
+                )
+            },
+            note="Only the SDK reads `extra`: it loads the second `source`, and the first is silently dropped.",
+            expect=(
+                (
+                    "tools/echo.yaml:23:5-23:11",
+                    "duplicate key `source` (first defined at line 22); only the SDK reads `extra`, and it keeps the"
+                    " last value: the first is lost",
+                ),
+            ),
+        ),
     )
     valid = (Example({}),)
 

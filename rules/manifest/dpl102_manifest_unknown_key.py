@@ -52,6 +52,11 @@ class ManifestUnknownKey(Rule):
                 ("manifest.yaml:19:3-19:7", "unknown key `repo` in `meta`; move it up to the top level (here Dify ignores it)"),
             ),
         ),
+        Example(
+            {"manifest.yaml": manifest() + "build_notes: made by hand\n"},
+            note="A key Dify does not know and no known key resembles: dropped, and nothing is lost.",
+            expect=(("manifest.yaml:26:1-26:12", "unknown key `build_notes`; Dify ignores it"),),
+        ),
     )
     valid = (
         Example(

@@ -67,6 +67,20 @@ class MarketplacePrivacyPolicy(Rule):
                 ),
             ),
         ),
+        Example(
+            {
+                "manifest.yaml": manifest() + "privacy: PRIVACY.md\n",
+                "PRIVACY.md": "## Privacy\n\nWe respect your privacy.\n",
+            },
+            note="Accepted by the submission check, but it never says what happens to users' data.",
+            expect=(
+                (
+                    "PRIVACY.md:1:1-1:2",
+                    "PRIVACY.md never says what happens to users' data (collected, stored, logged, shared, or not at"
+                    " all); the Marketplace reviewers look for that",
+                ),
+            ),
+        ),
     )
     valid = (
         Example(

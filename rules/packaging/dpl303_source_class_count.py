@@ -13,7 +13,7 @@ from dify_lint.model.yamldoc import YamlDoc
 from dify_lint.python.symbols import Count, Resolver, Target
 from dify_lint.rule import Example, Finding, Rule
 
-from ._common import BASE_TRIGGER_PROVIDER, ECHO_TOOL, is_checked
+from ._common import BASE_MODEL_PROVIDER, BASE_TRIGGER_PROVIDER, ECHO_TOOL, is_checked
 
 
 class SourceClassCount(Rule):
@@ -82,6 +82,37 @@ class SourceClassCount(Rule):
                 (
                     "provider/example.yaml:15:1-15:25",
                     "`subscription_constructor` is declared but `provider/example.py` defines no `TriggerSubscriptionConstructor` subclass; the SDK stops at start-up",
+                ),
+            ),
+        ),
+        Example(
+            {"models/llm/llm.py": "from dify_plugin import LargeLanguageModel\n\n\ndef unused():\n    pass\n"},
+            base="model",
+            note="The provider's only model source defines no model class: the provider has no model to serve.",
+            expect=(
+                (
+                    "provider/example.yaml:30:9-30:26",
+                    "`models/llm/llm.py` defines no subclass of a model type class (LargeLanguageModel,"
+                    " TextEmbeddingModel, ...); the SDK registers no model from it, and no other model source of this"
+                    " provider registers one either",
+                ),
+            ),
+        ),
+        Example(
+            {
+                "provider/example.yaml": BASE_MODEL_PROVIDER.replace(
+                    "      - models/llm/llm.py\n", "      - models/llm/llm.py\n      - models/common.py\n"
+                ),
+                "models/common.py": "TIMEOUT = 30\n",
+            },
+            base="model",
+            note="A helper listed beside a model source that does define one: imported, and harmless.",
+            expect=(
+                (
+                    "provider/example.yaml:31:9-31:25",
+                    "`models/common.py` defines no subclass of a model type class (LargeLanguageModel,"
+                    " TextEmbeddingModel, ...); the SDK imports it and registers no model from it, which is harmless"
+                    " if it only helps the other model sources: it need not be listed",
                 ),
             ),
         ),

@@ -65,6 +65,20 @@ class MissingIcon(Rule):
                 ),
             ),
         ),
+        Example(
+            {
+                "provider/example.yaml": BASE_PROVIDER.replace("icon: icon.svg", "icon: tools/search.svg"),
+                "_assets/tools/search.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n',
+            },
+            note="Packaged, the icon is found; remote debugging uploads only the top level of `_assets/`.",
+            expect=(
+                (
+                    "provider/example.yaml:8:9-8:25",
+                    "icon `tools/search.svg` is in a subfolder of `_assets/`: packaged plugins find it, but in remote"
+                    " debugging the SDK uploads only the top-level files and the icon is missing; move it up",
+                ),
+            ),
+        ),
     )
     valid = (Example({}), Example({}, base="model"), Example({}, base="datasource"))
 

@@ -292,6 +292,7 @@ def test_package_over_50_mb(tmp_path):
         handle.truncate(51 * 1024 * 1024)  # sparse: no real disk use
     found = lint_plugin(plugin, [find_rule("DPL311")])
     assert len(found) == 1 and "51.0 MB" in found[0].message and "data.bin" in found[0].message
+    assert found[0].severity.value == "error"
     (plugin.fs.root / ".difyignore").write_text("*.bin\n", "utf-8")
     (plugin,) = find_plugin_roots([str(plugin.fs.root)])
     assert lint_plugin(plugin, [find_rule("DPL311")]) == []
