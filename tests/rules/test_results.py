@@ -706,7 +706,9 @@ def test_recursive_helpers_end(tmp_path):
 
 def yields(body: str, tmp_path, stream: str | None = None) -> list:
     source = HEAD + textwrap.indent(textwrap.dedent(llm(stream) + body), " " * 8)
-    return [(d.code, d.span.start.line - OFFSET) for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])]
+    return [
+        (d.code, d.span.start.line - OFFSET) for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -749,7 +751,11 @@ def test_a_literal_yield_is_reported_once(tmp_path):
 
 def test_a_helper_generator_yielding_content_is_not_an_entry(tmp_path):
     after = "\n    def _texts(self, response):\n        for chunk in response:\n            yield chunk.delta.message.content\n"
-    source = HEAD + textwrap.indent(llm() + "for text in self._texts(response):\n    yield self.create_text_message(str(text))\n", " " * 8) + after
+    source = (
+        HEAD
+        + textwrap.indent(llm() + "for text in self._texts(response):\n    yield self.create_text_message(str(text))\n", " " * 8)
+        + after
+    )
     found_codes = [d.code for d in lint_files(tmp_path, {"tools/echo.py": source}, ["DPL706", *RESULT_CODES])]
     assert found_codes == ["DPL501"]  # the helper yields content as text; only `_invoke` must yield messages
 
@@ -760,6 +766,9 @@ def test_a_result_whose_mode_is_not_known_is_not_followed(tmp_path):
         "            return ''.join(c.delta.message.get_text_content() for c in result)\n"
         "        return result.message.content\n"
     )
-    body = llm("tool_parameters.get('stream', False)") + "yield self.create_text_message(self._text(response, tool_parameters.get('stream', False)))\n"
+    body = (
+        llm("tool_parameters.get('stream', False)")
+        + "yield self.create_text_message(self._text(response, tool_parameters.get('stream', False)))\n"
+    )
     source = HEAD + textwrap.indent(body, " " * 8) + after
     assert lint_files(tmp_path, {"tools/echo.py": source}, RESULT_CODES) == []
