@@ -59,8 +59,11 @@ class InvalidScope(Rule):
     name = "invalid-scope"
     summary = "A `scope` names an unknown token, two model types, or sits on a type that takes none"
     grades = {
-        Severity.ERROR: "a token or a combination the daemon or the web UI rejects, or a scope on a type that takes none",
-        Severity.WARNING: "a scope the daemon accepts but the web UI narrows or cannot satisfy: a feature token only the web UI knows beside one the daemon knows, app-selector values combined, a rerank or tts model as an endpoint setting",
+        Severity.ERROR: (
+            "a token or a combination the daemon or the web UI rejects, a scope on a type that takes none, or a"
+            " rerank model as an endpoint setting (setup fails: the web UI never sends its score_threshold and top_n)"
+        ),
+        Severity.WARNING: "a scope the daemon accepts but the web UI narrows or cannot satisfy: a feature token only the web UI knows beside one the daemon knows, app-selector values combined, a tts model as an endpoint setting (its voice is sent only when the user sets one)",
     }
     explanation = """
     `scope` narrows what a selector offers. Only `model-selector`, `app-selector` and `any`
@@ -162,11 +165,18 @@ class InvalidScope(Rule):
                         f" (one value, no `&`); got `{scope}`, which the daemon rejects at endpoint setup",
                         None,
                     )
-                elif tokens[0] in ("rerank", "tts"):
-                    needed = "score_threshold and top_n" if tokens[0] == "rerank" else "voice"
+                elif tokens[0] == "rerank":
                     yield (
-                        f"a `{tokens[0]}` model setting needs {needed} in its value, which the web UI's selector does not"
-                        " send, so endpoint setup fails; read the model in code and build the config there",
+                        "a `rerank` model setting needs score_threshold and top_n in its value, which the web UI's"
+                        " selector never sends, so endpoint setup fails whenever a model is picked; read the model in"
+                        " code and build the config there",
+                        None,
+                    )
+                elif tokens[0] == "tts":
+                    yield (
+                        "a `tts` model setting needs `voice` in its value, which the web UI's selector sends only once"
+                        " the user opens the model's voice settings, so endpoint setup fails otherwise; read the model"
+                        " in code and build the config there",
                         Severity.WARNING,
                     )
                 return

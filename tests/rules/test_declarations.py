@@ -42,7 +42,9 @@ def test_endpoint_settings_take_one_scope_value():
     ((message, level),) = problems("model-selector", "llm&vision", "setting")
     assert "one value" in message and level is None
     ((message, level),) = problems("model-selector", "rerank", "setting")
-    assert "score_threshold and top_n" in message and level is Severity.WARNING
+    assert "score_threshold and top_n" in message and level is None  # never sent: setup always fails
+    ((message, level),) = problems("model-selector", "tts", "setting")
+    assert "`voice`" in message and level is Severity.WARNING  # sent once the user sets a voice
 
 
 def test_app_and_variable_scopes():
