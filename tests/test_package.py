@@ -219,3 +219,12 @@ def test_a_folder_named_like_a_package_is_a_folder(tmp_path, run_cli):
     shutil.copytree(BASE_PLUGINS / "tool", tmp_path / "echo.difypkg")
     findings, result = _lint(run_cli, "echo.difypkg", cwd=tmp_path)
     assert findings == [] and result.exit_code == 0 and "1 plugin" in result.stderr
+
+
+def test_a_package_of_the_folder_instead_of_its_contents(tmp_path, run_cli):
+    with zipfile.ZipFile(tmp_path / "echo.difypkg", "w") as archive:
+        for name, data in _files(BASE_PLUGINS / "tool").items():
+            archive.writestr(f"echo/{name}", data)
+    findings, _ = _lint(run_cli, "echo.difypkg", cwd=tmp_path)
+    assert [(f["filename"], f["code"]) for f in findings] == [("echo.difypkg!/manifest.yaml", "DPL003")]
+    assert "the package holds `echo/manifest.yaml`: it was made from the plugin's folder" in findings[0]["message"]

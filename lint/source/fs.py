@@ -512,7 +512,15 @@ class ZipFS(PluginFS):
                     "is a symbolic link stored in the package; it was not followed, and the daemon unpacks it as a plain"
                     " file holding the link's target path"
                 )
-            raise ReadFailure(_KIND_WORDS[self.kind(relative)])
+            kind = self.kind(relative)
+            wrapped = [f"{top}/{relative}" for top in sorted(self._folders) if top and "/" not in top]
+            wrapped = [path for path in wrapped if path in self._members]
+            if kind is Kind.MISSING and wrapped:
+                raise ReadFailure(
+                    f"no such file at the package's root, but the package holds `{wrapped[0]}`: it was made from the"
+                    " plugin's folder instead of its contents; Dify looks only at the root"
+                )
+            raise ReadFailure(_KIND_WORDS[kind])
         if info.file_size > limit:
             raise too_large(info.file_size, limit)
         try:

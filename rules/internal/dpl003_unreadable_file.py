@@ -18,8 +18,7 @@ _CAFE_YAML = base_file("tools/echo.yaml").replace("en_US: Echo", "en_US: Caf\xe9
 _REFUSED = {
     Refusal.CLIMBS_OUT: "climbs out of the package with `..`; it was not read, and the daemon stops unpacking the plugin"
     ' with "illegal file path in plugin package"',
-    Refusal.ABSOLUTE: "has an absolute name; it was not read, and the daemon cannot open such a member when it unpacks"
-    " the plugin",
+    Refusal.ABSOLUTE: "has an absolute name; it was not read, and the daemon cannot unpack it into the plugin",
     Refusal.LINK: "is a symbolic link stored in the package; it was not followed, and the daemon unpacks it as a plain"
     " file holding the link's target path, so code that opens it reads that path instead of the file",
 }
