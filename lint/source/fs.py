@@ -438,6 +438,7 @@ class ZipFS(PluginFS):
         self._members: dict[str, zipfile.ZipInfo] = {}
         self._folders: set[str] = {""}
         self._links: set[str] = set()
+        self._children: dict[str, dict[str, Entry]] | None = None
         try:
             self._archive = zipfile.ZipFile(io.BytesIO(data))
             infos = self._archive.infolist()
@@ -540,13 +541,14 @@ class ZipFS(PluginFS):
         folder = "" if relative in ("", ".") else relative
         if folder not in self._folders:
             return None
-        prefix = folder + "/" if folder else ""
-        entries: dict[str, Entry] = {}
-        for collection in (self._members, self._links, self._folders):
-            for path in collection:
-                if path and path.startswith(prefix) and "/" not in path[len(prefix) :]:
-                    entries[path[len(prefix) :]] = self.entry(path)
-        return entries
+        if self._children is None:  # indexed once: a walk then costs one pass over the members
+            self._children = {}
+            for collection in (self._members, self._links, self._folders):
+                for path in collection:
+                    if path:
+                        parent, _, name = path.rpartition("/")
+                        self._children.setdefault(parent, {})[name] = self.entry(path)
+        return dict(self._children.get(folder, {}))
 
 
 def read_package(path: str | os.PathLike, label: str) -> ZipFS:
