@@ -228,3 +228,18 @@ def test_a_package_of_the_folder_instead_of_its_contents(tmp_path, run_cli):
     findings, _ = _lint(run_cli, "echo.difypkg", cwd=tmp_path)
     assert [(f["filename"], f["code"]) for f in findings] == [("echo.difypkg!/manifest.yaml", "DPL003")]
     assert "the package holds `echo/manifest.yaml`: it was made from the plugin's folder" in findings[0]["message"]
+
+
+def test_a_refused_package_travels_to_a_worker_as_refused(tmp_path):
+    import pickle
+
+    from dify_lint.source.fs import read_package
+
+    _package(tmp_path / "bomb.difypkg", {"data/blob.bin": b"\0" * 4096})
+    _declare_size(tmp_path / "bomb.difypkg", "data/blob.bin", MAX_EXPANDED_BYTES + 1)
+    (tmp_path / "folder.difypkg").mkdir()  # not a regular file
+    for name in ("bomb.difypkg", "folder.difypkg"):
+        fs = read_package(tmp_path / name, name)
+        copy = pickle.loads(pickle.dumps(fs))
+        assert (copy.failure.message, copy.failure.limit) == (fs.failure.message, fs.failure.limit)
+    assert read_package(tmp_path / "bomb.difypkg", "b").failure.limit

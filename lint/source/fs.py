@@ -55,6 +55,9 @@ class ReadFailure(Exception):
         self.message = message
         self.limit = limit
 
+    def __reduce__(self):  # to a worker process with `limit`
+        return (type(self), (self.message, self.limit))
+
 
 def too_large(size: int, limit: int) -> ReadFailure:
     return ReadFailure(f"file is {size / 1048576:.1f} MiB; files over {limit / 1048576:.0f} MiB are not parsed", limit=True)
