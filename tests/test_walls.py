@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"rule", "examples", "textmatch", "diagnostics", "model", "analysis", "python", "sdk"},
     "registry": {"rule", "catalogue"},
     "catalogue": {"rules"},
-    "suppression": {"config", "diagnostics"},
+    "suppression": {"config", "diagnostics", "source"},
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
     "report": {"diagnostics", "rule", "registry", "package"},
