@@ -219,7 +219,7 @@ def _with_buffer(plugin, filename: str):
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule(rule, output_format):
     """List every rule, or explain RULE (a code such as DPL301, or a name)."""
-    from .docs import explain, rule_json
+    from .docs import explain, rule_json, rule_table
     from .registry import all_rules, find_rule
 
     if rule is None:
@@ -227,8 +227,7 @@ def rule(rule, output_format):
         if output_format == "json":
             click.echo(json.dumps([rule_json(r) for r in rules], indent=2))
             return
-        for r in rules:
-            click.echo(f"{r.code}  {r.name:<34} {r.severity_label:<14} {r.summary}")
+        click.echo(rule_table(rules), nl=False)
         return
     found = find_rule(rule)
     if found is None:

@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
     "report": {"diagnostics", "rule", "registry", "package"},
-    "docs": {"diagnostics", "rule", "registry"},
+    "docs": {"diagnostics", "rule", "registry", "examples"},
     "cli": {"*"},
     "main": {"cli"},
     "package": set(),
