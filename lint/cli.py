@@ -146,11 +146,8 @@ def check(
         click.echo(f"dify-lint: error: {error}", err=True)
         sys.exit(EXIT_FAILURE)
 
-    if not plugins:
+    if not plugins:  # not an error; a report with no findings is still written in the format asked for
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
-        if not quiet and _skipped_line(found):
-            click.echo(_skipped_line(found), err=True)
-        sys.exit(EXIT_CLEAN)
 
     if stdin_filename and plugins:
         plugins, wanted = _with_buffer(plugins[0], stdin_filename)

@@ -339,17 +339,19 @@ def _xml_text(text: str) -> str:
 
 # -- GitLab Code Quality ------------------------------------------------------------------------------
 
+_LINE_NUMBER = re.compile(r"\bline \d+")
 _GITLAB_SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 
 
 def gitlab(diagnostics: Sequence[Diagnostic]) -> list[dict]:
     """GitLab's Code Quality report (a subset of the Code Climate issue format). The fingerprint
-    hashes the rule, file and message but not the line, so a finding keeps its identity when
-    lines above it move; identical findings in one file are told apart by their order."""
+    hashes the rule, file and message but no line number (not even one the message names), so a
+    finding keeps its identity when lines above it move; identical findings in one file are told
+    apart by their order."""
     seen: dict[str, int] = {}
     issues = []
     for d in diagnostics:
-        key = f"{d.code}\0{d.path}\0{d.message}"
+        key = f"{d.code}\0{d.path}\0{_LINE_NUMBER.sub('line', d.message)}"
         seen[key] = seen.get(key, 0) + 1
         fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8")).hexdigest()[:32]
         issues.append(
