@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -303,7 +304,8 @@ def describe_settings(settings: Settings, how_found: str, rule_codes: list[str])
     lines.append(f"    # from {settings.origins['per-file-ignores']}")
     row("output-format", _toml_string(settings.output_format))
     row("fail-on", _toml_string(settings.fail_on))
-    lines += ["", f"# {len(rule_codes)} rules selected: {', '.join(rule_codes)}"]
+    chosen = textwrap.wrap(f"{len(rule_codes)} rules selected: {', '.join(rule_codes)}", 96)
+    lines += ["", *(f"# {line}" for line in chosen)]
     return "\n".join(lines) + "\n"
 
 

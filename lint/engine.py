@@ -70,9 +70,10 @@ def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diag
 def _unsilenced(plugin: Plugin, diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
     """The findings that neither the configuration nor a comment in their file silences."""
     comments: dict[str, FileDirectives] = {}
+    per_file = config.per_file_patterns()
     kept = []
     for diagnostic in diagnostics:
-        if suppressed_by_config(diagnostic, config):
+        if per_file and suppressed_by_config(diagnostic, per_file):
             continue
         relative = _relative_to_plugin(plugin, diagnostic.path)
         if relative not in comments:

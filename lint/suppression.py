@@ -26,7 +26,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from .config import Config
+from .config import Pattern
 from .diagnostics import Diagnostic, Position, Span
 from .source.text import PYTHON_BREAKS, YAML_BREAKS, LineIndex
 
@@ -193,10 +193,10 @@ def silences(directive: Directive, diagnostic: Diagnostic) -> bool:
     return not directive.tokens or any(code_matches(diagnostic, t.text) for t in directive.tokens)
 
 
-def suppressed_by_config(diagnostic: Diagnostic, config: Config) -> bool:
-    """Whether `per-file-ignores` silences the finding (its path as displayed, relative to the
-    working directory or absolute)."""
-    for pattern, codes in config.per_file_patterns():
+def suppressed_by_config(diagnostic: Diagnostic, per_file: Sequence[tuple[Pattern, Sequence[str]]]) -> bool:
+    """Whether `per-file-ignores` (`Config.per_file_patterns()`) silences the finding (its path as
+    displayed: relative to the working directory, or absolute)."""
+    for pattern, codes in per_file:
         if pattern.matches(diagnostic.path) and any(code_matches(diagnostic, c) for c in codes):
             return True
     return False
