@@ -164,6 +164,7 @@ def check(
         output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
     if output_file:
         try:
+            Path(output_file).parent.mkdir(parents=True, exist_ok=True)
             Path(output_file).write_text(output, encoding="utf-8")
         except OSError as error:
             click.echo(f"dify-lint: error: cannot write {output_file}: {error}", err=True)

@@ -160,7 +160,9 @@ def test_output_file(flawed, run_cli, tmp_path):
     stats = tmp_path / "stats.json"
     run_cli("check", str(flawed), "--statistics", "--output-format", "json", "-o", str(stats))
     assert json.loads(stats.read_text("utf-8"))[0]["count"] >= 1
-    unwritable = run_cli("check", str(flawed), "-o", str(tmp_path / "missing" / "dir" / "report.txt"))
+    nested = tmp_path / "reports" / "ci" / "report.txt"
+    assert run_cli("check", str(flawed), "-o", str(nested)).exit_code == 1 and nested.is_file()  # folders are made
+    unwritable = run_cli("check", str(flawed), "-o", str(target / "report.txt"))  # under a file
     assert unwritable.exit_code == 2 and "cannot write" in unwritable.stderr
 
 
