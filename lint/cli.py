@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .config import FAIL_ON
 from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
@@ -48,9 +49,31 @@ def main() -> None:
     "--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this file instead of the nearest one."
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOBS",
+    help="Skip these paths (globs relative to the working directory), instead of the configuration's.",
+)
+@click.option(
+    "--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these paths too (globs relative to the working directory)."
+)
+@click.option("--show-settings", is_flag=True, help="Print the settings in effect and where each came from, and lint nothing.")
 @click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="The least severity that fails the run (exit 1); default: warning (errors and warnings fail, infos never do).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings (text or json).")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False),
+    help="Write the findings (or statistics) to this file, not standard output.",
+)
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour in text output.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
 @click.option(
@@ -68,9 +91,14 @@ def check(
     extend_select,
     config_path,
     isolated,
+    exclude,
+    extend_exclude,
+    show_settings,
     no_cache,
+    fail_on,
     exit_zero,
     statistics,
+    output_file,
     color,
     quiet,
     jobs,
@@ -82,67 +110,87 @@ def check(
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
     from .buffer import with_buffer
-    from .config import ConfigError, find_config, load_config
+    from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
     from .engine import lint_plugins
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
-    from .report import render, summary_line
+    from .report import exit_fails, render, summary_line
+    from .report import statistics as statistics_of
     from .scope import Scope, hidden_line
     from .suppression import INTERNAL_ERROR
 
     paths = paths or (".",)
     try:
         if isolated:
-            config = load_config(None)
+            config, how_found = load_config(None), "--isolated"
         else:
             found = Path(config_path) if config_path else find_config(Path(paths[0]))
             config = load_config(found)
-        chosen_select = split_tokens(select) or config.select
-        chosen_ignore = split_tokens(ignore) + config.ignore
-        extra = split_tokens(extend_select) + config.extend_select
-        if extra:
-            chosen_select = (chosen_select or ["ALL"]) + extra
-        check_selectors(chosen_select + chosen_ignore)
+            how_found = "--config" if config_path else f"the nearest to {paths[0]}" if found else f"none above {paths[0]}"
+        given = CommandLine(
+            select=split_tokens(select),
+            ignore=split_tokens(ignore),
+            extend_select=split_tokens(extend_select),
+            exclude=split_tokens(exclude),
+            extend_exclude=split_tokens(extend_exclude),
+            output_format=output_format,
+            fail_on=fail_on,
+        )
+        settings = resolve_settings(config, given)
+        check_selectors(settings.select + settings.ignore)
         for codes in config.per_file_ignores.values():
             check_selectors(codes)
-        rules = select_rules(chosen_select, chosen_ignore)
+        if settings.output_format not in FORMATS:
+            raise ConfigError(f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}")
+        rules = select_rules(settings.select, settings.ignore)
+        if show_settings:
+            click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
+            sys.exit(EXIT_CLEAN)
         if stdin_filename:
             paths = (stdin_filename,)
-        found = discover(paths, config.exclude, may_be_missing=bool(stdin_filename))
+        found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
         plugins = found.plugins
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         click.echo(f"dify-lint: error: {error}", err=True)
         sys.exit(EXIT_FAILURE)
 
-    if not plugins:
+    if not plugins:  # not an error; a report with no findings is still written in the format asked for
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
-        if not quiet and _skipped_line(found):
-            click.echo(_skipped_line(found), err=True)
-        sys.exit(EXIT_CLEAN)
 
-    if stdin_filename:
+    if stdin_filename and plugins:
         plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
     result = lint_plugins(plugins, rules, config, jobs=jobs)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
-    fmt = output_format or config.output_format or "text"
+    fmt = settings.output_format
     if statistics:
-        _print_statistics(result.diagnostics)
+        output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
     else:
-        colour = color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        output = render(fmt, result.diagnostics, colour=colour, rules=rules)
+        colour = not output_file and (
+            color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        )
+        output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+    if output_file:
+        try:
+            Path(output_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(output_file).write_text(output, encoding="utf-8")
+        except OSError as error:
+            click.echo(f"dify-lint: error: cannot write {output_file}: {error}", err=True)
+            sys.exit(EXIT_FAILURE)
+    else:
         click.echo(output, nl=False, color=colour)
     if not quiet:
-        click.echo(summary_line(result.diagnostics, result.plugins, result.bundles), err=True)
+        click.echo(summary_line(result.diagnostics, result.plugins, result.bundles, settings.fail_on), err=True)
         if hidden:
             click.echo(hidden_line(hidden), err=True)
         if _skipped_line(found):
             click.echo(_skipped_line(found), err=True)
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
-    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+    failed = exit_fails(result.diagnostics, settings.fail_on)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
 
 
 def _skipped_line(found) -> str:
@@ -157,7 +205,7 @@ def _skipped_line(found) -> str:
         parts.append(f"{count} file{'s' if count != 1 else ''} in no plugin ({_first(found.outside)}: no manifest.yaml above)")
     if found.excluded:
         count = len(found.excluded)
-        parts.append(f"{count} path{'s' if count != 1 else ''} excluded by the configuration ({_first(found.excluded)})")
+        parts.append(f"{count} path{'s' if count != 1 else ''} excluded by `exclude` ({_first(found.excluded)})")
     return f"Skipped {'; '.join(parts)}." if parts else ""
 
 
@@ -166,20 +214,12 @@ def _first(items: list[str], shown: int = 3) -> str:
     return ", ".join(items[:shown]) + more
 
 
-def _print_statistics(diagnostics) -> None:
-    counts: dict[tuple[str, str], int] = {}
-    for d in diagnostics:
-        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
-    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        click.echo(f"{count:6d}  {code}  {name}")
-
-
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule(rule, output_format):
     """List every rule, or explain RULE (a code such as DPL301, or a name)."""
-    from .docs import explain, rule_json
+    from .docs import explain, rule_json, rule_table
     from .registry import all_rules, find_rule
 
     if rule is None:
@@ -187,8 +227,7 @@ def rule(rule, output_format):
         if output_format == "json":
             click.echo(json.dumps([rule_json(r) for r in rules], indent=2))
             return
-        for r in rules:
-            click.echo(f"{r.code}  {r.name:<34} {r.severity_label:<14} {r.summary}")
+        click.echo(rule_table(rules), nl=False)
         return
     found = find_rule(rule)
     if found is None:

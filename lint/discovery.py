@@ -11,12 +11,12 @@ are not searched for packages: they are build output beside the sources).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .config import Pattern
 from .model.plugin import MANIFEST, PACKAGE_MARK, Plugin, is_skipped_dir
 from .source.fs import DiskFS, read_package
 
@@ -36,19 +36,23 @@ class Discovery:
     skipped_dirs: dict[str, int] = field(default_factory=dict)
     #: given files that no plugin root owns (pre-commit passes every changed file)
     outside: list[str] = field(default_factory=list)
-    #: plugin roots, and folders not searched, that the configuration's `exclude` leaves out
+    #: plugin roots, and folders not searched, that `exclude` (configuration or command line) leaves out
     excluded: list[str] = field(default_factory=list)
 
 
-def find_plugin_roots(paths: Iterable[str], exclude: Iterable[str] = (), *, may_be_missing: bool = False) -> list[Plugin]:
+def find_plugin_roots(
+    paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False
+) -> list[Plugin]:
     return discover(paths, exclude, may_be_missing=may_be_missing).plugins
 
 
-def discover(paths: Iterable[str], exclude: Iterable[str] = (), *, may_be_missing: bool = False) -> Discovery:
-    """The plugins at `paths`. `may_be_missing`: a path that does not exist yet (an editor's new,
+def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False) -> Discovery:
+    """The plugins at `paths`, but those `exclude` matches (a glob given as a string is relative
+    to the working directory). `may_be_missing`: a path that does not exist yet (an editor's new,
     unsaved file, perhaps in a new folder) is looked up through the folders above it instead of
     being refused; it is never read as a package."""
-    exclude = list(exclude)
+    cwd = os.path.realpath(os.getcwd())
+    exclude = [p if isinstance(p, Pattern) else Pattern(p, cwd) for p in exclude]
     found = Discovery()
     roots: dict[Path, str] = {}
     packages: dict[Path, str] = {}
@@ -102,7 +106,7 @@ def _owning_root(path: Path) -> Path | None:
     return None
 
 
-def _search(top: Path, exclude: list[str], skipped: dict[str, int], excluded: dict[str, None]) -> Iterator[Path]:
+def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded: dict[str, None]) -> Iterator[Path]:
     """Every root at or below `top`; a root's subfolders are searched too, for nested roots.
     Folders skipped by name are counted in `skipped`, those the configuration excludes noted in
     `excluded`."""
@@ -134,5 +138,5 @@ def _display(path: Path) -> str:
     return "." if text in ("", ".") else text.removeprefix("./")
 
 
-def _excluded(display: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(display, p) or fnmatch.fnmatch(Path(display).name, p) for p in patterns)
+def _excluded(display: str, patterns: list[Pattern]) -> bool:
+    return any(pattern.matches(display) for pattern in patterns)

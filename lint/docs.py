@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import textwrap
 from typing import Sequence
 
+from .examples import BASE_PLUGINS
 from .rule import Example, Rule
 
 FAMILIES = {
@@ -31,29 +33,64 @@ def rule_json(rule: Rule) -> dict:
     }
 
 
-def _example_files(example: Example) -> list[tuple[str, str | bytes | None]]:
-    return sorted(example.files.items())
+def _base_text(base: str, path: str) -> str | None:
+    """A base plugin's file, or None when it has no such file."""
+    target = BASE_PLUGINS / base / path
+    return target.read_text("utf-8") if target.is_file() else None
 
 
-def _example_block(example: Example) -> list[str]:
+def _as_text(content: str | bytes | None) -> str | None:
+    return content.decode("utf-8", "backslashreplace") if isinstance(content, bytes) else content
+
+
+def _fence(path: str) -> str:
+    return "python" if path.endswith(".py") else "yaml" if path.endswith((".yaml", ".yml")) else ""
+
+
+def _changes(before: dict[str, str | None], after: dict[str, str | None], old: str, new: str, base: str) -> list[str]:
+    """Markdown for how the files `after` differ from `before` (path -> text, None: absent): a
+    unified diff per changed file; a new file, or one rewritten more than kept, whole."""
     lines: list[str] = []
-    if example.note:
-        lines.append(example.note)
-        lines.append("")
-    for path, text in _example_files(example):
-        if text is None:
-            lines.append(f"`{path}` is removed from the {example.base} plugin.")
-            lines.append("")
+    for path in sorted(set(before) | set(after)):
+        was, now = before.get(path), after.get(path)
+        if was == now:
             continue
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "backslashreplace")
-        fence = "python" if path.endswith(".py") else "yaml" if path.endswith((".yaml", ".yml")) else ""
-        lines.append(f"`{path}`:")
-        lines.append("")
-        lines.append(f"```{fence}")
-        lines.append(text.rstrip("\n"))
-        lines.append("```")
-        lines.append("")
+        if now is None:
+            lines += [f"`{path}` is removed.", ""]
+            continue
+        if was is None and now == _base_text(base, path):
+            lines += [f"`{path}` is there, as in the {base} plugin.", ""]
+            continue
+        if was is None:
+            lines += [f"`{path}` (new):", "", f"```{_fence(path)}", now.rstrip("\n"), "```", ""]
+            continue
+        diff = list(difflib.unified_diff(was.splitlines(), now.splitlines(), f"{path} ({old})", f"{path} ({new})", lineterm=""))
+        changed = sum(1 for line in diff[2:] if line[:1] in "+-")
+        if changed > len(now.splitlines()):  # rewritten: the file itself reads better
+            lines += [f"`{path}`:", "", f"```{_fence(path)}", now.rstrip("\n"), "```", ""]
+        else:
+            lines += ["```diff", *diff, "```", ""]
+    return lines
+
+
+def _state(example: Example, paths: set[str]) -> dict[str, str | None]:
+    """The text of each of `paths` in the example's plugin."""
+    return {path: _as_text(example.files[path]) if path in example.files else _base_text(example.base, path) for path in paths}
+
+
+def _example_block(example: Example, against: Example | None = None) -> list[str]:
+    """An example as the lines it changes: in its base plugin, or (`against`, on the same base)
+    in another example's plugin."""
+    lines: list[str] = [example.note, ""] if example.note else []
+    if against is not None and against.base == example.base:
+        paths = set(example.files) | set(against.files)
+        lines += _changes(_state(against, paths), _state(example, paths), "reported", "not reported", example.base)
+    else:
+        paths = set(example.files)
+        base = {path: _base_text(example.base, path) for path in paths}
+        if paths:
+            lines += [f"In the {example.base} plugin of the examples:", ""]
+        lines += _changes(base, _state(example, paths), f"{example.base} plugin", "example", example.base)
     return lines
 
 
@@ -82,8 +119,19 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
             lines += ["```", ""]
     if rule.valid:
         lines += ["**Use instead**:", ""]
-        lines += _example_block(rule.valid[0])
+        lines += _example_block(rule.valid[0], against=rule.invalid[0] if rule.invalid else None)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def rule_table(rules: Sequence[Rule]) -> str:
+    """`dify-lint rule`: code, name, severity (a range for graded rules) and summary, in columns
+    as wide as their widest entry."""
+    rows = [(r.code, r.name, r.severity_label, r.summary) for r in rules]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    return "".join(
+        f"{code:<{widths[0]}}  {name:<{widths[1]}}  {severity:<{widths[2]}}  {summary}\n"
+        for code, name, severity, summary in rows
+    )
 
 
 def explain(rule: Rule) -> str:

@@ -15,7 +15,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
-from .suppression import INTERNAL_ERROR, suppressed
+from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
 
 
 @dataclass
@@ -33,25 +33,129 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
     is closed (its analyses dropped) before this returns, whatever happened. A `type: bundle`
     manifest is linted by the rules written for bundles only."""
     config = config or Config()
-    diagnostics: list[Diagnostic] = []
     kind = "bundle" if plugin.is_bundle else "plugin"
     rules = [rule for rule in rules if rule.lints in (kind, "any")]
     ctx = Context(plugin)
     try:
-        for rule in rules:
+        diagnostics, crashed = _run(ctx, plugin, rules)
+        checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
+        if checker is not None:
             try:
-                findings = list(rule.check(ctx.running(rule.requires)))
-            except Exception as error:  # a broken rule must not hide what the others find
-                diagnostics.append(_crash(plugin, rule, error))
-                continue
-            finally:
-                ctx.running(None)
-            for finding in findings:
-                diagnostics.append(_diagnostic(plugin, rule, finding))
+                diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+            except Exception as error:
+                diagnostics.append(_crash(plugin, checker, error))
     finally:
         ctx.close()
-    kept = [d for d in diagnostics if not suppressed(d, _relative_to_plugin(plugin, d.path), config)]
-    return _dedupe(kept)
+    return _dedupe(_unsilenced(plugin, diagnostics, config))
+
+
+def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diagnostic], set[str]]:
+    """The findings of `rules`, a crashed rule's as DPL005; and the codes of the rules that crashed."""
+    diagnostics: list[Diagnostic] = []
+    crashed: set[str] = set()
+    for rule in rules:
+        try:
+            findings = list(rule.check(ctx.running(rule.requires)))
+        except Exception as error:  # a broken rule must not hide what the others find
+            diagnostics.append(_crash(plugin, rule, error))
+            crashed.add(rule.code)
+            continue
+        finally:
+            ctx.running(None)
+        for finding in findings:
+            diagnostics.append(_diagnostic(plugin, rule, finding))
+    return diagnostics, crashed
+
+
+def _unsilenced(plugin: Plugin, diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
+    """The findings that neither the configuration nor a comment in their file silences."""
+    comments: dict[str, FileDirectives] = {}
+    per_file = config.per_file_patterns()
+    kept = []
+    for diagnostic in diagnostics:
+        if per_file and suppressed_by_config(diagnostic, per_file):
+            continue
+        relative = _relative_to_plugin(plugin, diagnostic.path)
+        if relative not in comments:
+            comments[relative] = _comments_of(plugin, relative)
+        if not silencing(diagnostic, comments[relative]):
+            kept.append(diagnostic)
+    return kept
+
+
+#: other files whose `#` comments may hold suppressions (a finding in requirements.txt)
+_COMMENTED_TEXT = (".txt", ".toml", ".cfg", ".ini", ".difyignore", ".gitignore")
+
+
+def _comments_of(plugin: Plugin, relative: str) -> FileDirectives:
+    """The suppression comments of one of the plugin's files, read as its language reads comments."""
+    text, language = None, "text"
+    if relative.endswith((".yaml", ".yml")):
+        doc = plugin.yaml(relative)
+        text, language = (doc.text if doc is not None else None), "yaml"
+    elif relative.endswith(".py"):
+        module = plugin.python(relative)
+        text, language = (module.text if module is not None else None), "python"
+    elif relative.endswith(_COMMENTED_TEXT):
+        text = plugin.text(relative)
+    return parse_directives(text, language) if text else FileDirectives()
+
+
+def _useless_suppressions(
+    ctx: Context,
+    plugin: Plugin,
+    rules: Sequence[Rule],
+    kind: str,
+    checker: Rule,
+    diagnostics: list[Diagnostic],
+    crashed: set[str],
+) -> list[Diagnostic]:
+    """DPL010's findings: suppression comments in the YAML and Python files Dify reads that
+    silence nothing. Each is judged against every rule it names, selected or not (the rules not
+    selected run here only for that, their findings dropped), so the result never depends on
+    which rules are selected."""
+    from .analysis.keys import READ_FILES
+    from .registry import all_rules, matches
+    from .suppression import judged_tokens, unused
+
+    read = ctx.running(None).get(READ_FILES)
+    comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml}
+    comments.update({module.path: parse_directives(module.text, "python") for module in read.python})
+    comments = {path: found for path, found in comments.items() if found.by_line or found.whole_file}
+    if not comments:
+        return []
+    every = all_rules()
+
+    def known(token: str) -> bool:
+        return any(matches(rule, token) for rule in every)
+
+    named = {"ALL"} if any(d.ours and not d.tokens for f in comments.values() for d in f) else set()
+    named |= {t.text for f in comments.values() for d in f if d.style != "unknown" for t in judged_tokens(d, known)}
+    selected = {rule.code for rule in rules}
+    extra = [
+        rule
+        for rule in every
+        if rule.code not in selected and rule.lints in (kind, "any") and any(matches(rule, token) for token in named)
+    ]
+    extra_found, extra_crashed = _run(ctx, plugin, extra)
+    crashed = crashed | extra_crashed
+
+    def judged(token: str) -> bool:  # a crashed rule's findings are unknown: its codes are not judged
+        return not any(rule.code in crashed and matches(rule, token) for rule in every)
+
+    findings = [(_relative_to_plugin(plugin, d.path), d) for d in (*diagnostics, *extra_found) if d.code != INTERNAL_ERROR]
+    found = unused(comments, findings, names_rule=known, judged=judged, suggest=_closest_rule)
+    return [_diagnostic(plugin, checker, finding) for finding in checker.report(found)]
+
+
+def _closest_rule(token: str) -> str:
+    import difflib
+
+    from .registry import all_rules
+
+    names = [rule.code for rule in all_rules()] + [rule.name for rule in all_rules()]
+    close = difflib.get_close_matches(token.upper() if token.upper().startswith("DPL") else token.lower(), names, n=1)
+    return close[0] if close else ""
 
 
 #: Below this many plugins, starting worker processes costs more than it saves.

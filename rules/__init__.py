@@ -26,6 +26,7 @@ from .internal.dpl003_unreadable_file import UnreadableFile
 from .internal.dpl004_duplicate_key import DuplicateKey
 from .internal.dpl005_internal_error import InternalError
 from .internal.dpl006_resource_limit import ResourceLimit
+from .internal.dpl010_unused_suppression import UnusedSuppression
 from .manifest.dpl101_manifest_invalid import ManifestInvalid
 from .manifest.dpl102_manifest_unknown_key import ManifestUnknownKey
 from .manifest.dpl103_plugin_category_conflict import PluginCategoryConflict
@@ -81,6 +82,7 @@ RULES = [
     DuplicateKey,
     InternalError,
     ResourceLimit,
+    UnusedSuppression,
     ManifestInvalid,
     ManifestUnknownKey,
     PluginCategoryConflict,

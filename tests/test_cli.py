@@ -253,7 +253,12 @@ def test_rule_list_and_explain(run_cli):
     listing = run_cli("rule")
     assert listing.exit_code == 0
     assert "DPL001  yaml-syntax-error" in listing.stdout
-    assert "DPL202  unknown-key                        warning/info " in listing.stdout  # a graded rule's range
+    assert "DPL202  unknown-key" in listing.stdout and " warning/info " in listing.stdout  # a graded rule's range
+    rows = listing.stdout.splitlines()
+    # the columns line up, however wide the widest name or severity range is
+    for column in (2, 3):
+        starts = {row.index(row.split()[column], len(" ".join(row.split()[:column]))) for row in rows}
+        assert len(starts) == 1, f"column {column} starts at {sorted(starts)}"
     by_code = run_cli("rule", "DPL203")
     by_name = run_cli("rule", "invalid-scope")
     assert by_code.stdout == by_name.stdout

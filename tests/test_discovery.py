@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dify_lint.analysis import Context
 from dify_lint.analysis.keys import PYTHON_MODULES
+from dify_lint.config import Pattern
 from dify_lint.discovery import discover, find_plugin_roots
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import BASE_PLUGINS
@@ -81,7 +82,7 @@ def test_a_bundle_is_linted_by_bundle_rules_only(tmp_path):
 
 def test_what_the_search_passes_over(tmp_path):
     repo = _tree(tmp_path)
-    found = discover([str(repo), str(repo / "notes.md")], exclude=["bundle"])
+    found = discover([str(repo), str(repo / "notes.md")], exclude=[Pattern("bundle", str(repo))])
     assert [Path(p.fs.root).name for p in found.plugins] == ["outer", "inner"]
     assert found.skipped_dirs == {".venv": 1}
     assert [Path(p).name for p in found.outside] == ["notes.md"]

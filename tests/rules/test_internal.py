@@ -17,6 +17,7 @@ def test_internal_family_codes():
         "DPL004",
         "DPL005",
         "DPL006",
+        "DPL010",
     ]
 
 
