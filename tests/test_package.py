@@ -243,3 +243,19 @@ def test_a_refused_package_travels_to_a_worker_as_refused(tmp_path):
         copy = pickle.loads(pickle.dumps(fs))
         assert (copy.failure.message, copy.failure.limit) == (fs.failure.message, fs.failure.limit)
     assert read_package(tmp_path / "bomb.difypkg", "b").failure.limit
+
+
+def test_a_package_declaring_too_many_members_is_refused_before_its_directory_is_read(tmp_path, monkeypatch):
+    from dify_lint.source import fs as fs_module
+
+    _package(tmp_path / "many.difypkg", {f"data/{i}.txt": "" for i in range(30)})
+    data = (tmp_path / "many.difypkg").read_bytes()
+    assert fs_module._declared_members(data) == len(zipfile.ZipFile(tmp_path / "many.difypkg").infolist())
+    monkeypatch.setattr(fs_module, "MAX_MEMBERS", 20)
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the central directory was parsed")
+
+    monkeypatch.setattr(zipfile, "ZipFile", parse)
+    refused = ZipFS(data, "many.difypkg")
+    assert refused.failure is not None and refused.failure.limit and "declares" in refused.failure.message

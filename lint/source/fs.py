@@ -442,6 +442,13 @@ class ZipFS(PluginFS):
         self._folders: set[str] = {""}
         self._links: set[str] = set()
         self._children: dict[str, dict[str, Entry]] | None = None
+        declared = _declared_members(data)
+        if declared is not None and declared > MAX_MEMBERS:  # refused before its directory is parsed into memory
+            self.failure = ReadFailure(
+                f"the package declares {declared} members, over the cap of {MAX_MEMBERS} (a zip bomb?); it was not read",
+                limit=True,
+            )
+            return
         try:
             self._archive = zipfile.ZipFile(io.BytesIO(data))
             infos = self._archive.infolist()
@@ -552,6 +559,24 @@ class ZipFS(PluginFS):
                         parent, _, name = path.rpartition("/")
                         self._children.setdefault(parent, {})[name] = self.entry(path)
         return dict(self._children.get(folder, {}))
+
+
+def _declared_members(data: bytes) -> int | None:
+    """How many members the archive's end record says it holds (None if there is no such record);
+    for a zip64 archive, the count its zip64 end record gives."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    locator = end - 20
+    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    record = int.from_bytes(data[locator + 8 : locator + 16], "little")
+    if data[record : record + 4] != b"PK\x06\x06" or record + 40 > len(data):
+        return None
+    return int.from_bytes(data[record + 32 : record + 40], "little")
 
 
 def read_package(path: str | os.PathLike, label: str) -> ZipFS:
