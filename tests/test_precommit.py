@@ -2,8 +2,9 @@
 
 The hooks are installed from a snapshot of this checkout (committed to a scratch repository that
 the configuration's `repo:` names), so what runs is what .pre-commit-hooks.yaml declares and what
-pre-commit's own environment for it installs. pre-commit builds that environment once per test
-session with pip, which reads the same configuration and index as the pip that installed this.
+pre-commit's own environment for it installs. pre-commit builds that environment once for this
+module with pip, which inherits the configuration and indexes of the pip that installed this (its
+settings file and PIP_* variables are left alone).
 """
 
 from __future__ import annotations
