@@ -79,7 +79,8 @@ def main() -> None:
 @click.option(
     "--stdin-filename",
     type=click.Path(dir_okay=False),
-    help="Read this file's content from standard input (an editor's unsaved buffer) and report only its findings.",
+    help="Read this file's content from standard input (an editor's unsaved buffer; the file need not exist)"
+    " and report its findings, and those it causes in other files.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
 def check(
@@ -103,13 +104,20 @@ def check(
     jobs,
     stdin_filename,
 ):
-    """Lint the plugins at PATHS (default: the current directory)."""
+    """Lint the plugins at PATHS (default: the current directory).
+
+    The whole plugin of each path is linted; what is reported is what lies in PATHS, or points
+    into them (a file named reports its own findings and those it causes in other files). A
+    .difypkg is linted in memory."""
+    from .buffer import with_buffer
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
     from .engine import lint_plugins
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
+    from .scope import Scope, hidden_line
+    from .suppression import INTERNAL_ERROR
 
     paths = paths or (".",)
     try:
@@ -147,13 +155,15 @@ def check(
         sys.exit(EXIT_FAILURE)
 
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
-        click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {', '.join(paths)}", err=True)
+        click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
 
     if stdin_filename and plugins:
-        plugins, wanted = _with_buffer(plugins[0], stdin_filename)
+        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
+        scope = Scope.of((), files=(buffer_path,))
+    else:
+        scope = Scope.of(paths)
     result = lint_plugins(plugins, rules, config, jobs=jobs)
-    if stdin_filename and plugins:
-        result.diagnostics = [d for d in result.diagnostics if d.path == wanted]
+    result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     fmt = settings.output_format
     if statistics:
         output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
@@ -173,6 +183,8 @@ def check(
         click.echo(output, nl=False, color=colour)
     if not quiet:
         click.echo(summary_line(result.diagnostics, result.plugins, result.bundles, settings.fail_on), err=True)
+        if hidden:
+            click.echo(hidden_line(hidden), err=True)
         if _skipped_line(found):
             click.echo(_skipped_line(found), err=True)
     if result.internal_errors:
@@ -200,16 +212,6 @@ def _skipped_line(found) -> str:
 def _first(items: list[str], shown: int = 3) -> str:
     more = f", and {len(items) - shown} more" if len(items) > shown else ""
     return ", ".join(items[:shown]) + more
-
-
-def _with_buffer(plugin, filename: str):
-    """The plugin with `filename` read from standard input, and that file's displayed path."""
-    from .model.plugin import Plugin
-    from .source.fs import OverlayFS
-
-    relative = Path(filename).absolute().relative_to(Path(plugin.fs.root).absolute()).as_posix()
-    buffer = sys.stdin.buffer.read()
-    return [Plugin(OverlayFS(plugin.fs, {relative: buffer}), plugin.display)], plugin.display_path(relative)
 
 
 @main.command()

@@ -4,6 +4,9 @@ A plugin root is a directory holding manifest.yaml; a `type: bundle` manifest's 
 a bundle. A file lints the innermost root above it. A folder lints the root that owns it and every
 root below it, nested ones included: a root inside another root is a plugin of its own. VCS and
 environment folders are skipped by name, and what was skipped is kept for the run's summary.
+
+A `.difypkg` file named on the command line is a plugin of its own, read into memory (folders
+are not searched for packages: they are build output beside the sources).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .config import Pattern
-from .model.plugin import MANIFEST, Plugin, is_skipped_dir
-from .source.fs import DiskFS
+from .model.plugin import MANIFEST, PACKAGE_MARK, Plugin, is_skipped_dir
+from .source.fs import DiskFS, read_package
+
+PACKAGE_SUFFIX = ".difypkg"
 
 
 class PathNotFound(ValueError):
@@ -44,11 +49,13 @@ def find_plugin_roots(
 def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False) -> Discovery:
     """The plugins at `paths`, but those `exclude` matches (a glob given as a string is relative
     to the working directory). `may_be_missing`: a path that does not exist yet (an editor's new,
-    unsaved file) is looked up through its folder instead of being refused."""
+    unsaved file, perhaps in a new folder) is looked up through the folders above it instead of
+    being refused; it is never read as a package."""
     cwd = os.path.realpath(os.getcwd())
     exclude = [p if isinstance(p, Pattern) else Pattern(p, cwd) for p in exclude]
     found = Discovery()
     roots: dict[Path, str] = {}
+    packages: dict[Path, str] = {}
     excluded: dict[str, None] = {}
 
     def add(root: Path) -> None:
@@ -60,8 +67,15 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
 
     for given in paths:
         path = Path(given)
-        if not path.exists() and not (may_be_missing and path.parent.is_dir()):
+        if not path.exists() and not may_be_missing:
             raise PathNotFound(f"{given}: no such file or directory")
+        if not may_be_missing and is_package(path):
+            display = _display(path)
+            if _excluded(display, exclude):
+                excluded.setdefault(display)
+            else:
+                packages.setdefault(path.resolve(), display)
+            continue
         owner = _owning_root(path)
         if owner is not None:
             add(owner)
@@ -70,9 +84,16 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
                 add(root)
         elif owner is None:
             found.outside.append(_display(path))
-    found.plugins = [Plugin(DiskFS(resolved), display) for resolved, display in sorted(roots.items(), key=lambda item: item[1])]
+    found.plugins = [Plugin(DiskFS(resolved), display) for resolved, display in roots.items()]
+    found.plugins += [Plugin(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
+    found.plugins.sort(key=lambda plugin: plugin.display)
     found.excluded = sorted(excluded)
     return found
+
+
+def is_package(path: Path) -> bool:
+    """A `.difypkg` file (not a folder named so)."""
+    return path.suffix.lower() == PACKAGE_SUFFIX and not path.is_dir()
 
 
 def _owning_root(path: Path) -> Path | None:

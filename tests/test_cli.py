@@ -185,11 +185,15 @@ def test_monorepo_discovery_skips_environments(tmp_path, run_cli):
     assert "in 2 plugins" in result.stderr
 
 
-def test_file_inside_a_plugin_lints_its_plugin_once(flawed, run_cli):
-    once = run_cli("check", str(flawed), "--output-format", "json")
-    twice = run_cli("check", str(flawed / "tools" / "forecast.yaml"), str(flawed / "manifest.yaml"), "--output-format", "json")
-    assert json.loads(once.stdout) == json.loads(twice.stdout)
+def test_files_inside_a_plugin_lint_it_once_and_report_what_lies_in_them(flawed, run_cli):
+    whole = json.loads(run_cli("check", str(flawed), "--output-format", "json").stdout)
+    named = (str(flawed / "tools" / "forecast.yaml"), str(flawed / "manifest.yaml"))
+    twice = run_cli("check", *named, "--output-format", "json")
     assert "in 1 plugin" in twice.stderr
+    located = [f for f in whole if f["filename"] in named or any(r["filename"] in named for r in f["related"])]
+    assert located and len(located) < len(whole)
+    assert json.loads(twice.stdout) == located
+    assert f"Not shown: {len(whole) - len(located)} findings in other files" in twice.stderr
 
 
 def test_config_in_pyproject(flawed, run_cli):
@@ -279,7 +283,9 @@ def test_stdin_filename_lints_an_unsaved_buffer(flawed, run_cli):
     buffer = (flawed / "tools" / "forecast.yaml").read_text("utf-8").replace("form: llmm", "form: llm")
     result = run_cli("check", "--stdin-filename", "tools/forecast.yaml", "--output-format", "json", cwd=flawed, input=buffer)
     findings = json.loads(result.stdout)
-    assert {f["filename"] for f in findings} == {"tools/forecast.yaml"}
+    for f in findings:  # in the buffer, or caused by it: pointing into it
+        assert f["filename"] == "tools/forecast.yaml" or "tools/forecast.yaml" in {r["filename"] for r in f["related"]}
+    assert {f["filename"] for f in findings} == {"tools/forecast.yaml", "tools/forecast.py"}
     assert any("human_descripton" in f["message"] for f in findings)  # the buffer was read
     assert not [f for f in findings if "llmm" in f["message"]]  # the buffer, not the file on disk
     assert (flawed / "tools" / "forecast.yaml").read_text("utf-8").count("llmm") == 1  # nothing written

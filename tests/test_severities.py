@@ -19,12 +19,14 @@ GRADED = [rule for rule in all_rules() if rule.grades]
 FIXTURE_CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.txt").is_file())
 
 #: The grades no `Example` can show, each shown by the named test instead. An example's files are
-#: text or bytes written afresh for every run: they cannot be symbolic links, and a package over
-#: 50 MB is too much to write each time (the test makes a sparse file). Each named test must exist,
+#: text or bytes written afresh for every run: they cannot be symbolic links, a package over
+#: 50 MB is too much to write each time (the test makes a sparse file), and an example is a
+#: folder, never a zipped package. Each named test must exist,
 #: lint with the rule and assert the severity (checked below), so an entry cannot silently rot.
 SHOWN_ELSEWHERE = {
     ("DPL311", Severity.ERROR): "tests/rules/test_packaging.py::test_package_over_50_mb",
     ("DPL311", Severity.WARNING): "tests/rules/test_packaging.py::test_venv_with_a_link_to_its_interpreter",
+    ("DPL003", Severity.WARNING): "tests/test_package.py::test_a_link_in_a_package_is_never_followed",
 }
 
 

@@ -29,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "suppression": {"config", "diagnostics", "source"},
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
+    "scope": {"diagnostics"},
+    "buffer": {"model", "source"},
     "report": {"diagnostics", "rule", "registry", "package"},
     "docs": {"diagnostics", "rule", "registry", "examples"},
     "cli": {"*"},

@@ -62,7 +62,10 @@ def assets(plugin: Plugin) -> set[str]:
 
 
 def ignore_file(plugin: Plugin) -> IgnoreFile | None:
-    """`.difyignore`, or `.gitignore` when there is none, as the daemon reads it."""
+    """`.difyignore`, or `.gitignore` when there is none, as the daemon reads it. A package has
+    none that counts: packaging applied it already, and installing reads none."""
+    if plugin.is_package:
+        return None
     for name in IGNORE_FILES:
         text = plugin.text(name)
         if text is None:  # missing, or a folder: the daemon falls back / reads nothing

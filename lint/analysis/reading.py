@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..diagnostics import Span
 from ..model import schema
 from ..model.plugin import KIND_LABELS, MANIFEST, Declaration, Plugin
 from ..model.yamldoc import YamlDoc
 from ..python.module import PyModule
 from ..source.files import ReadProblem
+from ..source.fs import Refusal, normalise  # Refusal: the rules read it from here (they do not import `source`)
 
 
 @dataclass
@@ -19,6 +21,9 @@ class ReadFiles:
     yaml: list[YamlDoc] = field(default_factory=list)
     python: list[PyModule] = field(default_factory=list)
     problems: list[tuple[str, ReadProblem]] = field(default_factory=list)
+    #: package members never read (named out of the package, or links) that no problem above
+    #: already covers, by name as stored; a package that could not be opened is a problem at ""
+    refused: list[tuple[str, Refusal]] = field(default_factory=list)
 
 
 def is_test_file(path: str) -> bool:
@@ -59,6 +64,10 @@ def python_paths(plugin: Plugin) -> list[str]:
 
 def read_files(plugin: Plugin) -> ReadFiles:
     found = ReadFiles()
+    failure = plugin.fs.failure
+    if failure is not None:  # a package that could not be opened: it has no files to read
+        found.problems.append(("", ReadProblem(failure.message, Span.file_start(), failure.limit)))
+        return found
     for path in yaml_paths(plugin):
         doc = plugin.yaml(path)
         if doc is not None:
@@ -71,6 +80,8 @@ def read_files(plugin: Plugin) -> ReadFiles:
             found.python.append(module)
         elif plugin.read_problem(path) is not None:
             found.problems.append((path, plugin.read_problem(path)))  # type: ignore[arg-type]
+    reported = {path for path, _ in found.problems}
+    found.refused = [(name, why) for name, why in plugin.fs.refused.items() if normalise(name)[0] not in reported]
     return found
 
 

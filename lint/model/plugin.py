@@ -20,6 +20,8 @@ from ..source.text import YAML_BREAKS, LineIndex
 from .yamldoc import PathItem, YamlDoc
 
 MANIFEST = "manifest.yaml"
+#: After a package's name, before the path of a file inside it: `dist/echo.difypkg!/tools/echo.yaml`.
+PACKAGE_MARK = "!"
 
 #: declaration kind -> (list key in its YAML, kind of each file listed there)
 CHILD_LISTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -109,7 +111,15 @@ class Plugin:
 
     # -- reading ---------------------------------------------------------------------------
 
+    @property
+    def is_package(self) -> bool:
+        """A `.difypkg` read in memory: what `dify plugin package` made, ignore files applied."""
+        return self.fs.packaged
+
     def display_path(self, relative: str) -> str:
+        """How a file of the plugin is shown; "" is the root itself (a folder or a package)."""
+        if not relative:
+            return self.display.removesuffix(PACKAGE_MARK) if self.is_package else self.display
         if self.display in ("", "."):
             return relative
         return f"{self.display.rstrip('/')}/{relative}"

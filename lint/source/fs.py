@@ -26,6 +26,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, Iterator, Mapping, NamedTuple
 
 #: Entries a walk or a glob visits at the most (the official plugins hold a few hundred each).
@@ -53,6 +54,9 @@ class ReadFailure(Exception):
         super().__init__(message)
         self.message = message
         self.limit = limit
+
+    def __reduce__(self):  # to a worker process with `limit`
+        return (type(self), (self.message, self.limit))
 
 
 def too_large(size: int, limit: int) -> ReadFailure:
@@ -104,6 +108,12 @@ class PluginFS:
 
     #: how the plugin's files are named for people (a folder, or an archive)
     label: str = ""
+    #: a package: what `dify plugin package` made, so ignore files were applied already
+    packaged: bool = False
+    #: a package that could not be opened at all, and why
+    failure: "ReadFailure | None" = None
+    #: package members never read (named out of the root, or links), by name as stored
+    refused: "Mapping[str, Refusal]" = MappingProxyType({})
 
     def entry(self, relative: str) -> Entry:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -351,6 +361,9 @@ class OverlayFS(PluginFS):
     def __init__(self, base: PluginFS, buffers: Mapping[str, bytes]):
         self.base = base
         self.label = base.label
+        self.packaged = base.packaged
+        self.failure = base.failure
+        self.refused = base.refused
         self.buffers = {normalise(k)[0] or k: v for k, v in buffers.items()}
         self._folders: set[str] = set()
         for path in self.buffers:
@@ -397,40 +410,98 @@ class OverlayFS(PluginFS):
 #: Members a package may hold, and bytes it may expand to, before it is refused as a zip bomb.
 MAX_MEMBERS = 50_000
 MAX_EXPANDED_BYTES = 1 << 30
+#: The largest package file read into memory (Dify accepts 50 MB by default).
+MAX_PACKAGE_BYTES = 256 << 20
+
+
+class Refusal(enum.Enum):
+    """Why a package member is never read."""
+
+    CLIMBS_OUT = "climbs-out"  # `../x`: it would land outside the plugin when unpacked
+    ABSOLUTE = "absolute"  # `/x` or `C:/x`
+    LINK = "link"  # a symbolic link stored in the zip: never followed
 
 
 class ZipFS(PluginFS):
-    """A zipped plugin package (`.difypkg`), read in memory. Members named with `..` or an absolute
-    path are never read (they are listed in `refused`); symbolic links stored in the zip are not
-    followed."""
+    """A zipped plugin package (`.difypkg`), read in memory; nothing is extracted.
+
+    Members named with `..` or an absolute path are never read, and links stored in the zip are
+    never followed: both are listed in `refused`. A package that cannot be opened, or that would
+    expand to more than the caps allow (a zip bomb), has no members and `failure` says why; every
+    read then fails with it. A member is decompressed only up to the size cap of the read."""
+
+    packaged = True
 
     def __init__(self, data: bytes, label: str = "<package>"):
         self.label = label
-        self.refused: list[str] = []
-        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        self.failure: ReadFailure | None = None
+        #: member name as stored -> why it is never read
+        self.refused: dict[str, Refusal] = {}
+        self._data = data
         self._members: dict[str, zipfile.ZipInfo] = {}
         self._folders: set[str] = {""}
         self._links: set[str] = set()
-        infos = self._archive.infolist()
-        if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_EXPANDED_BYTES:
-            raise ReadFailure(f"the package expands to more than {MAX_MEMBERS} files or 1 GiB; it is not read", limit=True)
+        self._children: dict[str, dict[str, Entry]] | None = None
+        declared = _declared_members(data)
+        if declared is not None and declared > MAX_MEMBERS:  # refused before its directory is parsed into memory
+            self.failure = ReadFailure(
+                f"the package declares {declared} members, over the cap of {MAX_MEMBERS} (a zip bomb?); it was not read",
+                limit=True,
+            )
+            return
+        try:
+            self._archive = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._archive.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+            self.failure = ReadFailure(
+                f"the package is not a zip archive Dify can open ({error}): uploading it fails; it was not read"
+            )
+            return
+        expanded = sum(i.file_size for i in infos)
+        if len(infos) > MAX_MEMBERS or expanded > MAX_EXPANDED_BYTES:
+            self.failure = ReadFailure(
+                f"the package holds {len(infos)} members expanding to {expanded / 1048576:.0f} MiB, over the caps of"
+                f" {MAX_MEMBERS} members and {MAX_EXPANDED_BYTES >> 20} MiB (a zip bomb?); it was not read",
+                limit=True,
+            )
+            return
         for info in infos:
-            relative, problem = normalise(info.filename.rstrip("/"))
-            if relative is None or problem or relative == ".":
-                self.refused.append(info.filename)
-                continue
-            parts = relative.split("/")
-            for end in range(1, len(parts)):
-                self._folders.add("/".join(parts[:end]))
-            if info.is_dir():
-                self._folders.add(relative)
-            elif stat.S_ISLNK(info.external_attr >> 16):
-                self._links.add(relative)
-            else:
-                self._members[relative] = info
+            self._add(info)
 
-    def __getstate__(self) -> dict:
-        raise TypeError("a package in memory is linted in the process that read it")
+    @classmethod
+    def failed(cls, failure: ReadFailure, label: str) -> "ZipFS":
+        """A package that could not even be read from disk: no members, and why."""
+        fs = cls(b"", label)
+        fs.failure = failure
+        return fs
+
+    def _add(self, info: zipfile.ZipInfo) -> None:
+        name = info.filename
+        relative, problem = normalise(name.rstrip("/"))
+        if relative is None or problem:
+            outside = problem is not None and "outside" in problem
+            self.refused[name] = Refusal.CLIMBS_OUT if outside else Refusal.ABSOLUTE
+            return
+        if relative == ".":
+            return  # the root itself, stored as `./`
+        parts = relative.split("/")
+        for end in range(1, len(parts)):
+            self._folders.add("/".join(parts[:end]))
+        if info.is_dir():
+            self._folders.add(relative)
+        elif stat.S_ISLNK(info.external_attr >> 16):
+            self._links.add(relative)
+            self.refused[name] = Refusal.LINK
+        else:
+            self._members[relative] = info
+
+    def __getstate__(self) -> dict:  # a worker process gets the bytes and opens them again
+        return {"data": self._data, "label": self.label, "failure": self.failure}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["data"], state["label"])
+        if state["failure"] is not None:
+            self.failure = state["failure"]
 
     def entry(self, relative: str) -> Entry:
         relative = "" if relative in ("", ".") else relative
@@ -443,15 +514,30 @@ class ZipFS(PluginFS):
         return Entry(Kind.MISSING, False)
 
     def read(self, relative: str, limit: int) -> bytes:
+        if self.failure is not None:
+            raise self.failure
         info = self._members.get(relative)
         if info is None:
-            raise ReadFailure(_KIND_WORDS[self.kind(relative)])
+            if relative in self._links:
+                raise ReadFailure(
+                    "is a symbolic link stored in the package; it was not followed, and the daemon unpacks it as a plain"
+                    " file holding the link's target path"
+                )
+            kind = self.kind(relative)
+            wrapped = [f"{top}/{relative}" for top in sorted(self._folders) if top and "/" not in top]
+            wrapped = [path for path in wrapped if path in self._members]
+            if kind is Kind.MISSING and wrapped:
+                raise ReadFailure(
+                    f"no such file at the package's root, but the package holds `{wrapped[0]}`: it was made from the"
+                    " plugin's folder instead of its contents; Dify looks only at the root"
+                )
+            raise ReadFailure(_KIND_WORDS[kind])
         if info.file_size > limit:
             raise too_large(info.file_size, limit)
         try:
             with self._archive.open(info) as member:
-                data = member.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+                data = member.read(limit + 1)  # never more, whatever the header claims
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as error:
             raise ReadFailure(f"cannot read file from the package: {error}") from None
         if len(data) > limit:
             raise ReadFailure("file is too large to parse", limit=True)
@@ -465,10 +551,65 @@ class ZipFS(PluginFS):
         folder = "" if relative in ("", ".") else relative
         if folder not in self._folders:
             return None
-        prefix = folder + "/" if folder else ""
-        entries: dict[str, Entry] = {}
-        for collection in (self._members, self._links, self._folders):
-            for path in collection:
-                if path and path.startswith(prefix) and "/" not in path[len(prefix) :]:
-                    entries[path[len(prefix) :]] = self.entry(path)
-        return entries
+        if self._children is None:  # indexed once: a walk then costs one pass over the members
+            self._children = {}
+            for collection in (self._members, self._links, self._folders):
+                for path in collection:
+                    if path:
+                        parent, _, name = path.rpartition("/")
+                        self._children.setdefault(parent, {})[name] = self.entry(path)
+        return dict(self._children.get(folder, {}))
+
+
+def _declared_members(data: bytes) -> int | None:
+    """How many members the archive's end record says it holds (None if there is no such record);
+    for a zip64 archive, the count its zip64 end record gives."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    locator = end - 20
+    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    record = int.from_bytes(data[locator + 8 : locator + 16], "little")
+    if data[record : record + 4] != b"PK\x06\x06" or record + 40 > len(data):
+        return None
+    return int.from_bytes(data[record + 32 : record + 40], "little")
+
+
+def read_package(path: str | os.PathLike, label: str) -> ZipFS:
+    """The package file at `path`, read into memory (a regular file under the cap only)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        return ZipFS.failed(ReadFailure(f"cannot read the package: {error.strerror or error}"), label)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return ZipFS.failed(ReadFailure("the package is not a regular file; it was not read"), label)
+        if info.st_size > MAX_PACKAGE_BYTES:
+            return ZipFS.failed(
+                ReadFailure(
+                    f"the package is {info.st_size / 1048576:.0f} MiB, over the {MAX_PACKAGE_BYTES >> 20} MiB dify-lint"
+                    " reads (Dify accepts 50 MB by default); it was not read",
+                    limit=True,
+                ),
+                label,
+            )
+        chunks, remaining = [], MAX_PACKAGE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        return ZipFS.failed(ReadFailure(f"cannot read the package: {error.strerror or error}"), label)
+    finally:
+        os.close(descriptor)
+    if remaining <= 0:  # it grew while being read
+        return ZipFS.failed(ReadFailure("the package is too large to read", limit=True), label)
+    return ZipFS(b"".join(chunks), label)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from dify_lint.analysis.keys import READ_FILES
+from dify_lint.analysis.reading import ReadFiles, Refusal
+from dify_lint.diagnostics import Severity, Span
 from dify_lint.examples import base_file
 from dify_lint.rule import Example, Finding, Rule
 
@@ -12,16 +14,35 @@ from ._common import read_problems
 
 _CAFE_YAML = base_file("tools/echo.yaml").replace("en_US: Echo", "en_US: Caf\xe9")
 
+#: why a package member was not read -> what Dify does with it
+_REFUSED = {
+    Refusal.CLIMBS_OUT: "climbs out of the package with `..`; it was not read, and the daemon stops unpacking the plugin"
+    ' with "illegal file path in plugin package"',
+    Refusal.ABSOLUTE: "has an absolute name; it was not read, and the daemon cannot unpack it into the plugin",
+    Refusal.LINK: "is a symbolic link stored in the package; it was not followed, and the daemon unpacks it as a plain"
+    " file holding the link's target path, so code that opens it reads that path instead of the file",
+}
+
 
 class UnreadableFile(Rule):
     code = "DPL003"
     name = "unreadable-file"
-    summary = "A file Dify reads cannot be read or is not UTF-8 text"
+    summary = "A file Dify reads cannot be read or is not UTF-8 text, or a package member may not be read"
+    grades = {
+        Severity.ERROR: "a file Dify reads cannot be read, or a package member is named out of the package",
+        Severity.WARNING: "a package holds a symbolic link that nothing Dify loads reads: it is unpacked as a plain"
+        " file holding the link's target path",
+    }
     explanation = """
     Dify reads YAML as UTF-8 (a byte-order mark is accepted). A file in another encoding, a binary
     file, or one that cannot be opened fails at packaging or start-up. Python sources may declare
     another encoding with a PEP 263 coding comment. dify-lint opens regular files only: a FIFO, a
     device or a symbolic link that leads outside the plugin is reported here and never read.
+
+    In a `.difypkg`, a member named with `..` or an absolute path is never read (the daemon fails
+    to unpack such a package), and a symbolic link stored in the zip is never followed: the daemon
+    unpacks it as a plain file holding the link's target path. A package that is not a zip archive
+    at all is reported here too.
     """
     requires = (READ_FILES,)
     invalid = (
@@ -34,4 +55,12 @@ class UnreadableFile(Rule):
     valid = (Example({"tools/echo.yaml": _CAFE_YAML}, note="The same file written in UTF-8."),)
 
     def check(self, ctx) -> Iterable[Finding]:
-        return read_problems(ctx.get(READ_FILES), limit=False)
+        files = ctx.get(READ_FILES)
+        yield from read_problems(files, limit=False)
+        yield from _refused_members(files)
+
+
+def _refused_members(files: ReadFiles) -> Iterator[Finding]:
+    for name, why in files.refused:
+        severity = Severity.WARNING if why is Refusal.LINK else None
+        yield Finding(name, Span.file_start(), f"the package member `{name}` {_REFUSED[why]}", severity)

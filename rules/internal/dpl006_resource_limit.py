@@ -18,7 +18,9 @@ class ResourceLimit(Rule):
     dify-lint does not parse files above its size caps (2 MiB of YAML, 1 MiB of Python), YAML
     nested more than 200 levels deep, YAML whose aliases expand to more than a million nodes (an
     "alias bomb"), or YAML whose aliases refer to themselves. Such files also strain Dify; real
-    plugin files are far below every cap.
+    plugin files are far below every cap. A `.difypkg` over 256 MiB, or whose members claim to
+    expand to more than 1 GiB or number more than 50,000 (a zip bomb), is not read at all; the
+    finding is at the package itself.
     """
     requires = (READ_FILES,)
     invalid = (

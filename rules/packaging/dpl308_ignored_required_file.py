@@ -70,6 +70,9 @@ class IgnoredRequiredFile(Rule):
     the plugin root; any matching pattern excludes, and a `!negation` never brings a file back. So
     `*.yaml` followed by `!manifest.yaml` still leaves out the manifest. Character classes follow
     Go: `[^a]` negates, while `[!a]` means "`!` or `a`".
+
+    A `.difypkg` is not checked: packaging applied its ignore file already, and what it left out
+    is missing from the package, which the other rules report.
     """
     invalid = (
         Example(

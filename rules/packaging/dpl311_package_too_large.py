@@ -39,6 +39,10 @@ class PackageTooLarge(Rule):
     into the package elsewhere (a warning). Without links the folder is dead weight only: Dify
     installs the dependencies into an environment of its own (info). Exclude such folders in
     `.difyignore`.
+
+    A `.difypkg` is checked the same way: the daemon refuses, at upload, a package whose files add
+    up to more than 50 MB unpacked (its default `MAX_PLUGIN_PACKAGE_SIZE`); a virtual environment
+    it holds is dead weight (info).
     """
     invalid = (
         Example(
@@ -62,18 +66,35 @@ class PackageTooLarge(Rule):
         ignore_file = ctx.get(IGNORE_FILE)
         ignore = ignore_file.name if ignore_file is not None else ".difyignore"
         for venv in ctx.get(VIRTUAL_ENVS):
-            yield self._venv(venv, ignore)
+            yield self._venv(venv, ignore, plugin.is_package)
         packaged = ctx.get(PACKAGED_FILES)
         total = sum(size for _, size in packaged)
         if total > MAX_PACKAGE_BYTES:
             largest = ", ".join(f"{p} ({_mb(s)})" for p, s in packaged[:3])
+            if plugin.is_package:
+                yield file_start(
+                    f"the package's files add up to {_mb(total)} unpacked, over the 50 MB the daemon accepts by default"
+                    f" (`MAX_PLUGIN_PACKAGE_SIZE`), so uploading it fails; largest: {largest}. Exclude what the plugin"
+                    " does not need in .difyignore and package it again"
+                )
+                return
             yield file_start(
                 f"the files `dify plugin package` would include add up to {_mb(total)}, over the 50 MB limit;"
                 f" largest: {largest}. Exclude what the plugin does not need in .difyignore"
             )
 
-    def _venv(self, venv: VirtualEnv, ignore: str) -> Finding:
-        what = f"the virtual environment `{venv.folder}/` ({venv.files} files, {_mb(venv.size)}) would be packaged"
+    def _venv(self, venv: VirtualEnv, ignore: str, package: bool) -> Finding:
+        size = f"({venv.files} files, {_mb(venv.size)})"
+        if package:  # packaging went through; the links (if any) were copied or kept as plain files
+            return Finding(
+                MANIFEST,
+                Span.file_start(),
+                f"the package holds the virtual environment `{venv.folder}/` {size}, although Dify installs the"
+                f" plugin's dependencies into an environment of its own; add `{venv.folder}/` to .difyignore and package"
+                " it again",
+                Severity.INFO,
+            )
+        what = f"the virtual environment `{venv.folder}/` {size} would be packaged"
         fix = f"add `{venv.folder}/` to {ignore}"
         if venv.folder_links or venv.dangling_links:
             link = (venv.folder_links or venv.dangling_links)[0]

@@ -52,6 +52,12 @@ class NestedPluginPackaged(Rule):
         for folder in plugin.nested_roots:
             if ignore is not None and ignore.excluded_by(folder, True) is not None:
                 continue
+            if plugin.is_package:
+                yield file_start(
+                    f"`{folder}/` holds a plugin of its own (it has a manifest.yaml); the package holds it as plain"
+                    f" files that nothing loads; add `{folder}/` to .difyignore and package it again"
+                )
+                continue
             yield file_start(
                 f"`{folder}/` holds a plugin of its own (it has a manifest.yaml, and is linted on its own);"
                 f" `dify plugin package` of this plugin packs it in as plain files that nothing loads;"
