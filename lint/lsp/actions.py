@@ -9,7 +9,7 @@ import tokenize
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
-from ..suppression import INTERNAL_ERROR, yaml_scalars, parse_directives
+from ..suppression import INTERNAL_ERROR, parse_directives, yaml_scalars
 from .positions import DocumentPositions
 
 
@@ -75,4 +75,6 @@ def _inside_a_literal(text: str, offset: int, line: int, column: int, python: bo
     return False
 
 
-_FSTRING_PARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)}
+_FSTRING_PARTS = {
+    getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)
+}

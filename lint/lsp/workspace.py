@@ -79,7 +79,9 @@ class Workspace:
         edits arriving meanwhile do not change what it reads)."""
         prefix = root.rstrip(os.sep) + os.sep
         return {
-            os.path.relpath(path, root).replace(os.sep, "/"): text for path, text in self.buffers.items() if path.startswith(prefix)
+            os.path.relpath(path, root).replace(os.sep, "/"): text
+            for path, text in self.buffers.items()
+            if path.startswith(prefix)
         }
 
     # -- linting ---------------------------------------------------------------------------
