@@ -8,8 +8,10 @@ an `OverlayFS` (the buffers laid over the files on disk) and returns its finding
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -18,14 +20,16 @@ from ..config import CommandLine, Config, ConfigError, find_config, load_config,
 from ..diagnostics import Diagnostic
 from ..engine import lint_plugin
 from ..model.plugin import MANIFEST, Plugin
+from ..model.yamldoc import DocumentCache
 from ..python.module import ModuleCache
 from ..registry import UnknownSelector, check_selectors, select_rules
 from ..source.files import MAX_YAML_BYTES, read_text
 from ..source.fs import DiskFS, OverlayFS, PluginFS
 from .positions import DocumentPositions
 
-#: Modules kept per plugin: more than the largest plugin holds, so none is dropped mid-lint.
-MODULES_KEPT = 4096
+#: Python modules, and YAML documents, kept per plugin: more than the largest plugin holds, so
+#: none is dropped in the middle of a lint.
+FILES_KEPT = 4096
 #: Plugins whose modules are kept at once (the least recently linted is dropped first).
 PLUGINS_KEPT = 8
 
@@ -42,11 +46,11 @@ class Outcome:
 
 
 class Workspace:
-    def __init__(self, modules_kept: int = MODULES_KEPT, plugins_kept: int = PLUGINS_KEPT):
+    def __init__(self, files_kept: int = FILES_KEPT, plugins_kept: int = PLUGINS_KEPT):
         #: absolute path -> the text of an open document, saved or not
         self.buffers: dict[str, str] = {}
-        self._modules: OrderedDict[str, ModuleCache] = OrderedDict()
-        self._modules_kept = modules_kept
+        self._caches: OrderedDict[str, tuple[ModuleCache, DocumentCache]] = OrderedDict()
+        self._files_kept = files_kept
         self._plugins_kept = plugins_kept
         #: root -> the files last given findings (to clear those that no longer have any)
         self._published: dict[str, set[str]] = {}
@@ -93,8 +97,11 @@ class Workspace:
         fs: PluginFS = DiskFS(root)
         if buffers:
             fs = OverlayFS(fs, {path: text.encode("utf-8") for path, text in buffers.items()})
-        plugin = Plugin(fs, root, modules=self._modules_of(root))
-        for diagnostic in lint_plugin(plugin, rules, config):
+        modules, documents = self._caches_of(root)
+        plugin = Plugin(fs, root, modules=modules, documents=documents)
+        with _no_cyclic_gc():
+            found = lint_plugin(plugin, rules, config)
+        for diagnostic in found:
             path = os.path.join(root, MANIFEST) if diagnostic.path == root else diagnostic.path
             outcome.by_path.setdefault(path, []).append(diagnostic)
             for where in (path, *(related.path for related in diagnostic.related)):
@@ -126,17 +133,30 @@ class Workspace:
 
     def forget(self, root: str) -> list[str]:
         """Drop what is kept for a plugin (gone from disk); the files to clear."""
-        self._modules.pop(root, None)
+        self._caches.pop(root, None)
         return sorted(self._published.pop(root, set()))
 
-    def _modules_of(self, root: str) -> ModuleCache:
-        cache = self._modules.get(root)
-        if cache is None:
-            cache = self._modules[root] = ModuleCache(self._modules_kept)
-            while len(self._modules) > self._plugins_kept:
-                self._modules.popitem(last=False)
-        self._modules.move_to_end(root)
-        return cache
+    def _caches_of(self, root: str) -> tuple[ModuleCache, DocumentCache]:
+        caches = self._caches.get(root)
+        if caches is None:
+            caches = self._caches[root] = (ModuleCache(self._files_kept), DocumentCache(self._files_kept))
+            while len(self._caches) > self._plugins_kept:
+                self._caches.popitem(last=False)
+        self._caches.move_to_end(root)
+        return caches
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """The kept syntax trees hold many objects; the cyclic collector would walk them all again
+    during every lint (linting makes no cycles: reference counting frees what it drops)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _normal(path: str) -> str:

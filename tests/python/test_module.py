@@ -65,4 +65,4 @@ def test_the_cache_forgets_the_least_recently_used_module():
     cache.module("a.py", "a = 1\n")  # a is used again
     cache.module("c.py", "c = 1\n")  # b goes
     assert cache.module("a.py", "a = 1\n") is a
-    assert len(cache._modules) == 2
+    assert len(cache) == 2
