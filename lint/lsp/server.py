@@ -38,9 +38,12 @@ class DifyLintServer(LanguageServer):
         #: one thread lints, one plugin at a time: the module caches are not shared between threads
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dify-lint")
         self.pending: dict[str, asyncio.Task] = {}
-        #: path -> the findings last published there, with their LSP form, and its positions
+        #: path -> the findings last published there, with their LSP form
         self.shown: dict[str, list[tuple[Diagnostic, types.Diagnostic]]] = {}
+        #: path -> how positions were counted in it when its findings were published
         self.positions: dict[str, DocumentPositions | None] = {}
+        #: root -> the last word on its configuration, so that it is said once, not every lint
+        self.config_problems: dict[str, str] = {}
 
     # -- linting ---------------------------------------------------------------------------
 
@@ -70,20 +73,24 @@ class DifyLintServer(LanguageServer):
         finally:
             if self.pending.get(root) is asyncio.current_task():
                 del self.pending[root]
-        if outcome.problem:
+        if outcome.problem and self.config_problems.get(root) != outcome.problem:
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, outcome.problem))
+        self.config_problems[root] = outcome.problem
         self.publish(outcome)
 
     def publish(self, outcome: Outcome) -> None:
-        self.positions.update(outcome.positions)
         for path, found in self.plugins.publication(outcome).items():
-            self.publish_file(path, [(d, to_lsp(d, outcome.positions)) for d in found])
+            self.publish_file(path, [(d, to_lsp(d, outcome.positions)) for d in found], outcome.positions.get(path))
 
-    def publish_file(self, path: str, pairs: list[tuple[Diagnostic, types.Diagnostic]]) -> None:
+    def publish_file(
+        self, path: str, pairs: list[tuple[Diagnostic, types.Diagnostic]], positions: DocumentPositions | None = None
+    ) -> None:
         if pairs:
             self.shown[path] = pairs
+            self.positions[path] = positions
         else:
             self.shown.pop(path, None)
+            self.positions.pop(path, None)
         uri = from_fs_path(path) or path
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[p[1] for p in pairs]))
 
