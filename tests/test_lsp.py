@@ -156,6 +156,7 @@ class Client:
         )
         self.incoming: queue.Queue = queue.Queue()
         self.notifications: list[dict] = []
+        self.requests: list[dict] = []  # from the server
         self.next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -191,6 +192,7 @@ class Client:
         if message is None:
             raise AssertionError(f"the server exited: {self.process.stderr.read().decode(errors='replace')[-2000:]}")
         if "method" in message and "id" in message:  # a request to the client: accept it
+            self.requests.append(message)
             self.send({"id": message["id"], "result": None})
         return message
 
@@ -238,7 +240,8 @@ class Client:
 def client(tmp_path):
     pytest.importorskip("pygls")
     started = Client(tmp_path)
-    result = started.request("initialize", {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {}})
+    capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+    result = started.request("initialize", {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": capabilities})
     assert result["capabilities"]["codeActionProvider"]
     started.notify("initialized", {})
     yield started
@@ -386,7 +389,13 @@ def test_no_crash_on_what_is_not_a_plugin_or_is_broken(client, tmp_path, plugin)
     _open(client, other_yaml, other_yaml.read_text("utf-8").replace("form: llm", "form: lm"))
     assert _codes(client.diagnostics(other_yaml, lambda found: bool(found))) == ["DPL201"]
 
-    # a plugin deleted from disk (its buffer still open): its findings are cleared
+    # a plugin deleted from disk (its buffer still open): its findings are cleared; the server
+    # asked to hear of such changes
+    assert any(
+        r["method"] == "client/registerCapability"
+        and r["params"]["registrations"][0]["method"] == "workspace/didChangeWatchedFiles"
+        for r in client.requests
+    )
     shutil.rmtree(other)
     client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": (other / "manifest.yaml").as_uri(), "type": 3}]})
     assert client.diagnostics(other_yaml, lambda found: not found) == []

@@ -204,6 +204,21 @@ def build() -> DifyLintServer:
     def initialized(ls: DifyLintServer, params: types.InitializedParams) -> None:
         encoding = ls.workspace.position_encoding
         ls.plugins.encoding = str(getattr(encoding, "value", encoding) or "utf-16")
+        watching = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+        if watching and watching.dynamic_registration:  # to hear of files changed or deleted outside the editor
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="dify-lint-files",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
+                            ),
+                        )
+                    ]
+                )
+            )
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DifyLintServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -238,7 +253,7 @@ def build() -> DifyLintServer:
         for change in params.changes:
             path = _path(change.uri)
             if path is not None:
-                ls.schedule(path)
+                ls.schedule(path, DEBOUNCE)  # a checkout changes many files at once
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
