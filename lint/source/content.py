@@ -3,9 +3,10 @@ from that alone, kept by path and content digest.
 
 A batch run gives each plugin caches of its own and drops them with the plugin; a long-running
 process (the editor server) keeps them, so that a file that did not change is neither parsed nor
-analysed again. With a `size`, at most that many files are kept, the least recently used dropped
-first; it should exceed the largest plugin's count of such files, since one dropped in the middle
-of a lint would be built again as a different object."""
+analysed again. One content is kept per path: a new one replaces the old (an editor's every
+keystroke would otherwise keep a version of the file). With a `size`, at most that many files are
+kept, the least recently used dropped first; it should exceed the largest plugin's count of such
+files, since one dropped in the middle of a lint would be built again as a different object."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ContentCache:
     def __init__(self, size: int | None = None):
         self.size = size
         self._entries: OrderedDict[tuple[str, str], tuple[Any, dict]] = OrderedDict()
+        self._digests: dict[str, str] = {}  # path -> the digest of its content kept
 
     def built(self, path: str, digest: str, build: Callable[[], T]) -> T:
         """What `build` makes of the file at `path` with this content digest, built once."""
@@ -33,9 +35,14 @@ class ContentCache:
             self._entries.move_to_end(key)
             return found[0]
         value = build()
+        older = self._digests.get(path)
+        if older is not None:
+            self._entries.pop((path, older), None)
         self._entries[key] = (value, {})
+        self._digests[path] = digest
         if self.size is not None and len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+            (dropped, _), _ = self._entries.popitem(last=False)
+            self._digests.pop(dropped, None)
         return value
 
     def derived(self, name: str, path: str, digest: str, value: Any, compute: Callable[[], T]) -> T:
@@ -61,6 +68,7 @@ class ContentCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._digests.clear()
 
 
 _IN_PROGRESS = object()

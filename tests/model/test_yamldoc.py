@@ -97,13 +97,16 @@ def test_the_document_cache_keeps_a_document_and_its_results_by_content():
     cache = DocumentCache(size=2)
     first = cache.document("a.yaml", "a: 1\n")
     assert cache.document("a.yaml", "a: 1\n") is first
-    assert cache.document("a.yaml", "a: 2\n") is not first
     calls = []
     for _ in range(3):
         cache.result("count", first, lambda: calls.append(1) or len(calls))
     assert calls == [1]
     # a document parsed outside the cache is computed for, its result not kept
     assert cache.result("count", YamlDoc.parse("a.yaml", "a: 1\n"), lambda: "computed") == "computed"
-    cache.document("b.yaml", "b: 1\n")  # the third document: the least recently used goes
+    cache.document("b.yaml", "b: 1\n")
+    cache.document("c.yaml", "c: 1\n")  # the third document: the least recently used goes
     assert len(cache) == 2
     assert cache.document("a.yaml", "a: 1\n") is not first
+    # an edit replaces the document of its path
+    edited = cache.document("a.yaml", "a: 2\n")
+    assert len(cache) == 2 and cache.document("a.yaml", "a: 2\n") is edited
