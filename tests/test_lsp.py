@@ -113,6 +113,39 @@ def test_a_suppression_comment_added_silences_the_finding(tmp_path):
     assert not again.by_path.get(str(root / "tools" / "echo.py"))
 
 
+def test_an_edit_reparses_only_the_file_it_changes(tmp_path, monkeypatch):
+    from dify_lint.lsp.workspace import Workspace
+    from dify_lint.model.yamldoc import YamlDoc
+    from dify_lint.python.module import PyModule
+
+    root = tmp_path / "p"
+    shutil.copytree(BASE_TOOL, root)
+    parsed: list[str] = []
+    real_module, real_parse = PyModule.__init__, YamlDoc.parse.__func__
+
+    def module(self, path, text, digest=None):
+        parsed.append(path)
+        real_module(self, path, text, digest)
+
+    monkeypatch.setattr(PyModule, "__init__", module)
+    monkeypatch.setattr(
+        YamlDoc,
+        "parse",
+        classmethod(lambda cls, path, text, digest="": parsed.append(path) or real_parse(cls, path, text, digest)),
+    )
+    workspace = Workspace()
+    workspace.lint(str(root), {})
+    assert {"manifest.yaml", "tools/echo.yaml", "tools/echo.py", "main.py"} <= set(parsed)
+    parsed.clear()
+    source = (root / "tools" / "echo.py").read_text("utf-8")
+    edited = workspace.lint(str(root), {"tools/echo.py": source.replace('["text"]', '["txt"]')})
+    assert parsed == ["tools/echo.py"]
+    assert "DPL701" in [d.code for d in edited.by_path[str(root / "tools" / "echo.py")]]
+    parsed.clear()
+    workspace.lint(str(root), {"tools/echo.yaml": (root / "tools" / "echo.yaml").read_text("utf-8") + "# more\n"})
+    assert parsed == ["tools/echo.yaml", "tools/echo.py"]  # the Python file is back to its content on disk
+
+
 def test_a_fix_becomes_text_changes():
     fix = Fix("rename", (Edit("/p/a.yaml", 3, 5, "ja_JP"), Edit("/p/a.yaml", 9, 9, "x")))
     changes = fix_changes(_finding("/p/a.yaml", 1, 1, fix=fix))
