@@ -97,6 +97,9 @@ class DifyLintServer(LanguageServer):
     def forget_missing(self) -> None:
         """Clear the findings of plugins whose manifest is gone."""
         for root in [root for root in self.plugins.roots() if self.plugins.root_of(os.path.join(root, "x")) != root]:
+            pending = self.pending.pop(root, None)
+            if pending is not None:
+                pending.cancel()
             for path in self.plugins.forget(root):
                 self.publish_file(path, [])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class Workspace:
         #: absolute path -> the text of an open document, saved or not
         self.buffers: dict[str, str] = {}
         self._caches: OrderedDict[str, tuple[ModuleCache, DocumentCache]] = OrderedDict()
+        self._caches_lock = threading.Lock()  # lints run in a worker thread; `forget` is called from another
         self._files_kept = files_kept
         self._plugins_kept = plugins_kept
         #: root -> the files last given findings (to clear those that no longer have any)
@@ -133,17 +135,19 @@ class Workspace:
 
     def forget(self, root: str) -> list[str]:
         """Drop what is kept for a plugin (gone from disk); the files to clear."""
-        self._caches.pop(root, None)
+        with self._caches_lock:
+            self._caches.pop(root, None)
         return sorted(self._published.pop(root, set()))
 
     def _caches_of(self, root: str) -> tuple[ModuleCache, DocumentCache]:
-        caches = self._caches.get(root)
-        if caches is None:
-            caches = self._caches[root] = (ModuleCache(self._files_kept), DocumentCache(self._files_kept))
-            while len(self._caches) > self._plugins_kept:
-                self._caches.popitem(last=False)
-        self._caches.move_to_end(root)
-        return caches
+        with self._caches_lock:
+            caches = self._caches.get(root)
+            if caches is None:
+                caches = self._caches[root] = (ModuleCache(self._files_kept), DocumentCache(self._files_kept))
+                while len(self._caches) > self._plugins_kept:
+                    self._caches.popitem(last=False)
+            self._caches.move_to_end(root)
+            return caches
 
 
 @contextmanager
