@@ -25,7 +25,7 @@ from dify_lint.lsp.positions import DocumentPositions
 from dify_lint.registry import find_rule
 from helpers import REPO
 
-TIMEOUT = 60  # seconds: a first lint loads every rule and schema, on a loaded machine too
+TIMEOUT = 120  # seconds: a first lint loads every rule and schema, on a loaded machine too
 BASE_TOOL = REPO / "lint" / "baseplugins" / "tool"
 
 
