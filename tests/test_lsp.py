@@ -389,6 +389,36 @@ def test_findings_follow_the_unsaved_buffers_across_files(client, plugin):
     assert client.process.wait(timeout=TIMEOUT) == 0
 
 
+def test_a_rules_fix_is_offered_and_applies(client, plugin):
+    yaml_path = plugin / "tools" / "echo.yaml"
+    clean = yaml_path.read_text("utf-8")
+    # a near-miss key after a character outside the BMP on its line: UTF-16 columns in the edit too
+    text = clean.replace("  label:\n    en_US: Echo\n", '  label: {en_US: "🌤 Echo", ja_Jp: エコー}\n', 1)
+    assert text != clean
+    _open(client, yaml_path, text)
+    (found,) = client.diagnostics(yaml_path, lambda found: bool(found))
+    assert found["code"] == "DPL202" and found["severity"] == 2  # Warning
+    column = text.splitlines()[3].index("ja_Jp") + 1  # the emoji takes two UTF-16 units
+    assert found["range"] == {"start": {"line": 3, "character": column}, "end": {"line": 3, "character": column + 5}}
+
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": yaml_path.as_uri()}, "range": found["range"], "context": {"diagnostics": [found]}},
+    )
+    (fix,) = [a for a in actions if "ja_JP" in a["title"]]
+    assert fix["kind"] == "quickfix" and fix["isPreferred"] is True
+    assert fix["diagnostics"][0]["code"] == "DPL202"
+    fixed = _apply_lsp(text, fix["edit"]["changes"][yaml_path.as_uri()])
+    assert fixed == text.replace("ja_Jp", "ja_JP")
+    (suppress,) = [a for a in actions if a["title"].startswith("Suppress DPL202")]
+    suppressed = _apply_lsp(text, suppress["edit"]["changes"][yaml_path.as_uri()])
+    assert suppressed.splitlines()[3] == text.splitlines()[3] + "  # dify-lint: ignore[DPL202]"
+    assert yaml_path.read_text("utf-8") == clean  # the server wrote nothing
+
+    _change(client, yaml_path, 2, fixed)
+    assert client.diagnostics(yaml_path, lambda found: not found) == []
+
+
 def test_edits_are_linted_once_typing_pauses(client, plugin):
     """A burst of edits gives the findings of the last one."""
     yaml_path = plugin / "tools" / "echo.yaml"
