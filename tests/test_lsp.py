@@ -477,6 +477,25 @@ def test_no_crash_on_what_is_not_a_plugin_or_is_broken(client, tmp_path, plugin)
     assert client.process.wait(timeout=TIMEOUT) == 0
 
 
+def test_positions_in_the_encoding_the_client_prefers(tmp_path, plugin):
+    pytest.importorskip("pygls")
+    source = plugin / "tools" / "echo.py"
+    source.write_text(source.read_text("utf-8").replace('["text"]', '["txt"]'), "utf-8")
+    client = Client(tmp_path)
+    try:
+        capabilities = {"general": {"positionEncodings": ["utf-8", "utf-16"]}}
+        result = client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": capabilities})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        client.notify("initialized", {})
+        _open(client, source)
+        (found,) = client.diagnostics(source, lambda found: bool(found))
+        line = source.read_text("utf-8").splitlines()[9]
+        before = line[: line.index('tool_parameters["txt"]')]
+        assert found["range"]["start"] == {"line": 9, "character": len(before.encode("utf-8"))}  # the emoji is 4 bytes
+    finally:
+        client.close()
+
+
 def _range0() -> dict:
     return {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
 
