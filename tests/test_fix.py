@@ -413,3 +413,11 @@ def test_rule_says_whether_it_fixes(run_cli):
     assert "Fixable" not in run_cli("rule", "DPL301").stdout
     assert json.loads(run_cli("rule", "DPL401", "--output-format", "json").stdout)["fixable"] == "unsafe"
     assert json.loads(run_cli("rule", "DPL301", "--output-format", "json").stdout)["fixable"] is None
+
+
+def test_a_link_inside_the_root_writes_the_file_it_leads_to(tmp_path):
+    (tmp_path / "real.yaml").write_bytes(b"old\n")
+    (tmp_path / "a.yaml").symlink_to("real.yaml")
+    write_atomically(DiskFS(tmp_path), "a.yaml", b"new\n")
+    assert (tmp_path / "a.yaml").is_symlink()
+    assert (tmp_path / "real.yaml").read_bytes() == b"new\n"
