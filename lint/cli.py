@@ -411,3 +411,22 @@ def rule(rule, output_format):
         click.echo(json.dumps(rule_json(found), indent=2))
     else:
         click.echo(explain(found), nl=False)
+
+
+@main.command()
+def server():
+    """Run the language server on standard input and output, for editors (needs `dify-lint[lsp]`).
+
+    It reports the findings of the plugins of the files open in the editor as they are edited,
+    unsaved changes included, and offers quick fixes and suppression comments."""
+    try:
+        from .lsp.server import serve
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        click.echo(
+            f"dify-lint: error: the language server needs pygls ({error}); install it with: pip install 'dify-lint[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
+    serve()
