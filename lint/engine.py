@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from . import profile
 from .analysis import Context
 from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span
@@ -41,12 +42,14 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
         checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
         if checker is not None:
             try:
-                diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+                with profile.timed("rule", checker.code):
+                    diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
             except Exception as error:
                 diagnostics.append(_crash(plugin, checker, error))
     finally:
         ctx.close()
-    return _dedupe(_unsilenced(plugin, diagnostics, config))
+    with profile.timed("suppression"):
+        return _dedupe(_unsilenced(plugin, diagnostics, config))
 
 
 def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diagnostic], set[str]]:
@@ -55,7 +58,8 @@ def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diag
     crashed: set[str] = set()
     for rule in rules:
         try:
-            findings = list(rule.check(ctx.running(rule.requires)))
+            with profile.timed("rule", rule.code):
+                findings = list(rule.check(ctx.running(rule.requires)))
         except Exception as error:  # a broken rule must not hide what the others find
             diagnostics.append(_crash(plugin, rule, error))
             crashed.add(rule.code)
@@ -158,14 +162,20 @@ def _closest_rule(token: str) -> str:
     return close[0] if close else ""
 
 
-#: Below this many plugins, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 8
+#: Below this many plugins, starting worker processes costs more than it saves: each worker
+#: builds its own schema validators and warms its own caches, about what one median plugin costs
+#: to lint (measured with benchmarks/bench.py on a 2-core machine).
+PARALLEL_THRESHOLD = 6
+#: the files whose bytes estimate how long a plugin takes: what is parsed
+_PARSED = (".yaml", ".yml", ".py")
 
 
 def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU)."""
+    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU). The result is the
+    same whichever way it ran. When a profile is being taken (`dify_lint.profile`), the workers'
+    figures are added to it."""
     result = Result(plugins=len(plugins))
-    workers = jobs or os.cpu_count() or 1
+    workers = min(jobs or os.cpu_count() or 1, len(plugins))
     with _no_cyclic_gc():
         if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
             linted = _lint_in_processes(plugins, rules, config, workers)
@@ -188,22 +198,36 @@ def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> t
 def _lint_in_processes(
     plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
 ) -> list[tuple[list[Diagnostic], bool]]:
+    """One pool for the run. The largest plugins go first and one at a time, so that no worker is
+    left with a large one at the end while the others wait; the results come back in the
+    order of `plugins`."""
     from concurrent.futures import ProcessPoolExecutor
 
+    from .model.plugin import is_skipped_dir
+
     codes = tuple(rule.code for rule in rules)
-    tasks = [(p.fs, p.display, codes, config) for p in plugins]
-    # Plugins differ a lot in size; small chunks keep both processes busy to the end.
-    with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
-        return list(pool.map(_lint_task, tasks, chunksize=4))
+    profiled = profile.active() is not None
+    sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
+    order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
+    tasks = [(plugins[i].fs, plugins[i].display, codes, config, profiled) for i in order]
+    linted: list = [None] * len(plugins)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for index, (diagnostics, bundle, taken) in zip(order, pool.map(_lint_task, tasks)):
+            linted[index] = (diagnostics, bundle)
+            if taken is not None and profile.active() is not None:
+                profile.active().add(taken)
+    return linted
 
 
-def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, "profile.Profile | None"]:
     from .registry import all_rules
 
-    fs, display, codes, config = task
+    fs, display, codes, config, profiled = task
     rules = [rule for rule in all_rules() if rule.code in codes]
-    with _no_cyclic_gc():
-        return _lint_one(Plugin(fs, display), rules, config)
+    taken = profile.Profile() if profiled else None
+    with _no_cyclic_gc(), profile.profiling(taken):
+        diagnostics, bundle = _lint_one(Plugin(fs, display), rules, config)
+    return diagnostics, bundle, taken
 
 
 @contextmanager

@@ -1,0 +1,36 @@
+"""Worker processes change how fast a run is, never what it finds or says: every fixture linted
+in one process and in two gives byte-identical output, and the largest plugins are started first."""
+
+from __future__ import annotations
+
+from helpers import FIXTURES
+
+from dify_lint.engine import PARALLEL_THRESHOLD
+from dify_lint.source.fs import DiskFS
+
+
+def _roots() -> list[str]:
+    return sorted(str(p.parent) for p in FIXTURES.rglob("manifest.yaml"))
+
+
+def test_one_process_and_two_give_identical_output(run_cli):
+    roots = _roots()
+    assert len(roots) >= PARALLEL_THRESHOLD  # enough plugins that two workers really start
+    for fmt in ("concise", "json"):
+        args = ("check", "--isolated", "--extend-select", "ALL", "--output-format", fmt, *roots)
+        serial = run_cli(*args, "--jobs", "1")
+        parallel = run_cli(*args, "--jobs", "2")
+        assert serial.stdout.count("DPL") > 100  # the fixtures are full of findings
+        assert (parallel.exit_code, parallel.stdout, parallel.stderr) == (serial.exit_code, serial.stdout, serial.stderr)
+
+
+def test_source_bytes_counts_the_parsed_files_only(tmp_path):
+    (tmp_path / "manifest.yaml").write_text("a: 1\n")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "t.py").write_text("x = 1\n" * 10)
+    (tmp_path / "README.md").write_text("#" * 1000)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "big.py").write_text("y = 2\n" * 1000)
+    fs = DiskFS(tmp_path)
+    assert fs.source_bytes((".yaml", ".py"), lambda name: name == ".venv") == 5 + 60
+    assert fs.source_bytes((".yaml", ".py")) == 5 + 60 + 6000
