@@ -3,10 +3,9 @@ in one process and in two gives byte-identical output, and the largest plugins a
 
 from __future__ import annotations
 
-from helpers import FIXTURES
-
 from dify_lint.engine import PARALLEL_THRESHOLD
 from dify_lint.source.fs import DiskFS
+from helpers import FIXTURES
 
 
 def _roots() -> list[str]:

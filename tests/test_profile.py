@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import FIXTURES
-
 from dify_lint.engine import PARALLEL_THRESHOLD
+from helpers import FIXTURES
 
 _ROW = re.compile(r"^( +)(\S.*?)\s+(\d+\.\d{3})\s+(\d+\.\d%|-)\s+(\d+)$")
 
