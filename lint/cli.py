@@ -83,7 +83,13 @@ def main() -> None:
     help="Read this file's content from standard input (an editor's unsaved buffer; the file need not exist)"
     " and report its findings, and those it causes in other files.",
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0: one per CPU when the plugins are large enough to pay for them).",
+)
 @click.option(
     "--profile",
     "take_profile",
@@ -121,7 +127,7 @@ def check(
     from .buffer import with_buffer
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
-    from .engine import PARALLEL_THRESHOLD, lint_plugins
+    from .engine import lint_plugins
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
@@ -205,8 +211,7 @@ def check(
         if _skipped_line(found):
             click.echo(_skipped_line(found), err=True)
     if taken is not None:
-        workers = min(jobs or os.cpu_count() or 1, len(plugins)) if len(plugins) >= PARALLEL_THRESHOLD else 1
-        click.echo(taken.table(time.perf_counter() - started, len(plugins), workers), err=True, nl=False)
+        click.echo(taken.table(time.perf_counter() - started, len(plugins), result.workers), err=True, nl=False)
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)

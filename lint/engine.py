@@ -19,14 +19,6 @@ from .rule import Finding, Rule
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
 
 
-@dataclass
-class Result:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plugins: int = 0  # roots linted, bundles included
-    bundles: int = 0  # of which `type: bundle` manifests
-    internal_errors: int = 0
-
-
 def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
     """Every finding of `rules` on one plugin, filtered by the config and inline suppressions.
 
@@ -162,23 +154,41 @@ def _closest_rule(token: str) -> str:
     return close[0] if close else ""
 
 
-#: Below this many plugins, starting worker processes costs more than it saves: each worker
-#: builds its own schema validators and warms its own caches, about what one median plugin costs
-#: to lint (measured with benchmarks/bench.py on a 2-core machine).
-PARALLEL_THRESHOLD = 6
+#: What a second worker costs, in bytes of YAML and Python linted: starting it, building its
+#: schema validators and sending plugins and findings back and forth took about as long as linting
+#: 150 kB (2 µs a byte; measured with benchmarks/bench.py and --profile on a 2-core machine).
+WORKER_COST_BYTES = 150_000
 #: the files whose bytes estimate how long a plugin takes: what is parsed
 _PARSED = (".yaml", ".yml", ".py")
 
 
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plugins: int = 0  # roots linted, bundles included
+    bundles: int = 0  # of which `type: bundle` manifests
+    internal_errors: int = 0
+    workers: int = 1  # processes that linted (1: this one)
+
+
 def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU). The result is the
-    same whichever way it ran. When a profile is being taken (`dify_lint.profile`), the workers'
-    figures are added to it."""
+    """Lint every plugin, in up to `jobs` worker processes: 0 (automatic) starts one per CPU when
+    the plugins are large enough to pay for them, a number of 2 or more starts them whenever there
+    are two plugins. The result is the same whichever way it ran. When a profile is being taken
+    (`dify_lint.profile`), the workers' figures are added to it."""
     result = Result(plugins=len(plugins))
     workers = min(jobs or os.cpu_count() or 1, len(plugins))
+    sizes: list[int] = []
+    if workers > 1:
+        from .model.plugin import is_skipped_dir
+
+        sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
+        if not jobs and not pays_for_workers(sizes, workers):
+            workers = 1
+    result.workers = workers
     with _no_cyclic_gc():
-        if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
-            linted = _lint_in_processes(plugins, rules, config, workers)
+        if workers > 1:
+            linted = _lint_in_processes(plugins, sizes, rules, config, workers)
         else:
             # a plugin of its own for each lint, dropped with everything it read once it is done
             linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
@@ -190,24 +200,30 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
     return result
 
 
+def pays_for_workers(sizes: Sequence[int], workers: int) -> bool:
+    """Whether `workers` processes would finish plugins of these sizes sooner than one: what they
+    save (the whole less the longer of an even share and the largest plugin, which one worker
+    must lint alone) against what each extra worker costs."""
+    total = sum(sizes)
+    saved = total - max(total / workers, max(sizes, default=0))
+    return saved > WORKER_COST_BYTES * (workers - 1)
+
+
 def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
     """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
     return lint_plugin(plugin, rules, config), plugin.is_bundle
 
 
 def _lint_in_processes(
-    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
+    plugins: Sequence[Plugin], sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
 ) -> list[tuple[list[Diagnostic], bool]]:
     """One pool for the run. The largest plugins go first and one at a time, so that no worker is
     left with a large one at the end while the others wait; the results come back in the
     order of `plugins`."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from .model.plugin import is_skipped_dir
-
     codes = tuple(rule.code for rule in rules)
     profiled = profile.active() is not None
-    sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
     order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
     tasks = [(plugins[i].fs, plugins[i].display, codes, config, profiled) for i in order]
     linted: list = [None] * len(plugins)

@@ -3,7 +3,9 @@ in one process and in two gives byte-identical output, and the largest plugins a
 
 from __future__ import annotations
 
-from dify_lint.engine import PARALLEL_THRESHOLD
+from dify_lint.discovery import discover
+from dify_lint.engine import WORKER_COST_BYTES, lint_plugins, pays_for_workers
+from dify_lint.registry import all_rules
 from dify_lint.source.fs import DiskFS
 from helpers import FIXTURES
 
@@ -14,7 +16,6 @@ def _roots() -> list[str]:
 
 def test_one_process_and_two_give_identical_output(run_cli):
     roots = _roots()
-    assert len(roots) >= PARALLEL_THRESHOLD  # enough plugins that two workers really start
     for fmt in ("concise", "json"):
         args = ("check", "--isolated", "--extend-select", "ALL", "--output-format", fmt, *roots)
         serial = run_cli(*args, "--jobs", "1")
@@ -33,3 +34,22 @@ def test_source_bytes_counts_the_parsed_files_only(tmp_path):
     fs = DiskFS(tmp_path)
     assert fs.source_bytes((".yaml", ".py"), lambda name: name == ".venv") == 5 + 60
     assert fs.source_bytes((".yaml", ".py")) == 5 + 60 + 6000
+
+
+def test_a_number_of_jobs_starts_workers_and_automatic_starts_them_only_when_they_pay():
+    plugins = discover(_roots()[:6]).plugins
+    rules = all_rules()
+    assert lint_plugins(plugins, rules, jobs=2).workers == 2
+    assert lint_plugins(plugins, rules, jobs=1).workers == 1
+    assert lint_plugins(plugins[:1], rules, jobs=2).workers == 1  # one plugin: nothing to share
+    small = sum(p.fs.source_bytes((".yaml", ".py")) for p in plugins) < WORKER_COST_BYTES
+    assert small and lint_plugins(plugins, rules, jobs=0).workers == 1
+
+
+def test_workers_pay_when_the_work_can_be_shared():
+    cost = WORKER_COST_BYTES
+    assert not pays_for_workers([cost // 4] * 4, 2)  # little to do
+    assert pays_for_workers([cost] * 8, 2)  # a lot, in even pieces
+    assert not pays_for_workers([20 * cost, cost // 2], 2)  # one plugin is nearly all of it
+    assert pays_for_workers([20 * cost, 20 * cost], 2)
+    assert not pays_for_workers([], 2)
