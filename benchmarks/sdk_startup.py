@@ -27,6 +27,9 @@ def _timeout(signum, frame):
 def main() -> None:
     from dify_plugin.core.plugin_registration import PluginRegistration
 
+    if not hasattr(PluginRegistration, "_load_plugin_configuration"):
+        sys.exit("this version of the SDK loads its configuration differently; benchmarks/sdk_startup.py needs updating")
+
     loaded = refused = 0
     start = os.getcwd()
     if hasattr(signal, "SIGALRM"):
