@@ -154,9 +154,10 @@ def _closest_rule(token: str) -> str:
     return close[0] if close else ""
 
 
-#: What a second worker costs, in bytes of YAML and Python linted: starting it, building its
-#: schema validators and sending plugins and findings back and forth took about as long as linting
-#: 150 kB (2 µs a byte; measured with benchmarks/bench.py and --profile on a 2-core machine).
+#: What a second worker costs, in bytes of YAML and Python linted. Starting one, building its
+#: schema validators and sending plugins and findings back and forth took 0.1-0.25 s of CPU in
+#: paired runs on a 2-core machine, what linting 50-120 kB takes (about 2 µs a byte over the
+#: official plugins); 150 kB leaves a margin.
 WORKER_COST_BYTES = 150_000
 #: the files whose bytes estimate how long a plugin takes: what is parsed
 _PARSED = (".yaml", ".yml", ".py")
