@@ -178,14 +178,7 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
     are two plugins. The result is the same whichever way it ran. When a profile is being taken
     (`dify_lint.profile`), the workers' figures are added to it."""
     result = Result(plugins=len(plugins))
-    workers = min(jobs or os.cpu_count() or 1, len(plugins))
-    sizes: list[int] = []
-    if workers > 1:
-        from .model.plugin import is_skipped_dir
-
-        sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
-        if not jobs and not pays_for_workers(sizes, workers):
-            workers = 1
+    workers, sizes = plan_workers(plugins, jobs)
     result.workers = workers
     with _no_cyclic_gc():
         if workers > 1:
@@ -199,6 +192,20 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
+
+
+def plan_workers(plugins: Sequence[Plugin], jobs: int) -> tuple[int, list[int]]:
+    """How many processes should lint `plugins` for `--jobs jobs` (see `lint_plugins`), and the
+    plugins' sizes when they were needed to decide."""
+    workers = min(jobs or os.cpu_count() or 1, len(plugins))
+    sizes: list[int] = []
+    if workers > 1:
+        from .model.plugin import is_skipped_dir
+
+        sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
+        if not jobs and not pays_for_workers(sizes, workers):
+            workers = 1
+    return workers, sizes
 
 
 def pays_for_workers(sizes: Sequence[int], workers: int) -> bool:

@@ -216,7 +216,10 @@ def _apply(relative: str, data: bytes, edits: list[Edit]) -> bytes | None:
         return None
     text = decoded.text
     newline = _newline(text)
-    unique = sorted(set(edits), key=lambda e: (e.start, e.end), reverse=True)
+    # from the end backwards, so that offsets stay valid; insertions at one point keep their order
+    unique = [
+        edit for _, edit in sorted(enumerate(dict.fromkeys(edits)), key=lambda p: (p[1].start, p[1].end, p[0]), reverse=True)
+    ]
     if any(not 0 <= e.start <= e.end <= len(text) for e in unique):
         return None
     for edit in unique:

@@ -413,3 +413,45 @@ def test_rule_says_whether_it_fixes(run_cli):
     assert "Fixable" not in run_cli("rule", "DPL301").stdout
     assert json.loads(run_cli("rule", "DPL401", "--output-format", "json").stdout)["fixable"] == "unsafe"
     assert json.loads(run_cli("rule", "DPL301", "--output-format", "json").stdout)["fixable"] is None
+
+
+def test_a_link_inside_the_root_writes_the_file_it_leads_to(tmp_path):
+    (tmp_path / "real.yaml").write_bytes(b"old\n")
+    (tmp_path / "a.yaml").symlink_to("real.yaml")
+    write_atomically(DiskFS(tmp_path), "a.yaml", b"new\n")
+    assert (tmp_path / "a.yaml").is_symlink()
+    assert (tmp_path / "real.yaml").read_bytes() == b"new\n"
+
+
+def _finding(path: str, edit: Edit, code: str = "DPL202"):
+    from dify_lint.diagnostics import Diagnostic, Fix, Severity, Span
+
+    return Diagnostic(code, "rule", Severity.WARNING, "m", path, Span.file_start(), fix=Fix("f", (edit,)))
+
+
+def test_a_fix_that_would_break_a_file_is_undone_and_not_retried(tmp_path):
+    root = _typo_plugin(tmp_path)
+    plugin = load(root)
+    breaking = _finding(plugin.display_path("tools/echo.yaml"), Edit(plugin.display_path("tools/echo.yaml"), 0, 0, "["))
+    calls = []
+
+    def lint(current):
+        calls.append(current)
+        return [breaking]
+
+    outcome = fix_plugin(plugin, lint, unsafe=True)
+    assert not outcome.changes and outcome.count == 0 and outcome.converged
+    assert len(outcome.undone) == 1 and len(calls) == 2
+
+
+def test_fixes_that_never_settle_stop_after_the_last_round(tmp_path):
+    root = _typo_plugin(tmp_path)
+    plugin = load(root)
+    path = plugin.display_path("README.md")
+
+    def lint(current):  # a fix that is always there again: one more line each round
+        return [_finding(path, Edit(path, 0, 0, "again\n"))]
+
+    outcome = fix_plugin(plugin, lint, unsafe=True, max_rounds=3)
+    assert not outcome.converged and outcome.rounds == 3
+    assert outcome.changes["README.md"].after.startswith(b"again\nagain\nagain\n")
