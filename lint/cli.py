@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -94,7 +95,19 @@ def main() -> None:
     is_flag=True,
     help="Print what the fixes would change, as a unified diff, and write nothing (exit 1 if anything would change).",
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0: one per CPU when the plugins are large enough to pay for them).",
+)
+@click.option(
+    "--profile",
+    "take_profile",
+    is_flag=True,
+    help="Print to standard error where the time went: each phase, analysis and rule, summed over plugins.",
+)
 def check(
     paths,
     output_format,
@@ -118,12 +131,14 @@ def check(
     apply_fixes,
     unsafe_fixes,
     show_diff,
+    take_profile,
 ):
     """Lint the plugins at PATHS (default: the current directory).
 
     The whole plugin of each path is linted; what is reported is what lies in PATHS, or points
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
+    from . import profile
     from .buffer import with_buffer
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
@@ -136,39 +151,45 @@ def check(
     from .suppression import INTERNAL_ERROR
 
     paths = paths or (".",)
-    try:
-        if isolated:
-            config, how_found = load_config(None), "--isolated"
-        else:
-            found = Path(config_path) if config_path else find_config(Path(paths[0]))
-            config = load_config(found)
-            how_found = "--config" if config_path else f"the nearest to {paths[0]}" if found else f"none above {paths[0]}"
-        given = CommandLine(
-            select=split_tokens(select),
-            ignore=split_tokens(ignore),
-            extend_select=split_tokens(extend_select),
-            exclude=split_tokens(exclude),
-            extend_exclude=split_tokens(extend_exclude),
-            output_format=output_format,
-            fail_on=fail_on,
-        )
-        settings = resolve_settings(config, given)
-        check_selectors(settings.select + settings.ignore)
-        for codes in config.per_file_ignores.values():
-            check_selectors(codes)
-        if settings.output_format not in FORMATS:
-            raise ConfigError(f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}")
-        rules = select_rules(settings.select, settings.ignore)
-        if show_settings:
-            click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
-            sys.exit(EXIT_CLEAN)
-        if stdin_filename:
-            paths = (stdin_filename,)
-        found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
-        plugins = found.plugins
-    except (ConfigError, UnknownSelector, PathNotFound) as error:
-        click.echo(f"dify-lint: error: {error}", err=True)
-        sys.exit(EXIT_FAILURE)
+    started = time.perf_counter()
+    taken = profile.Profile() if take_profile else None
+    with profile.profiling(taken), profile.timed("setup"):
+        try:
+            if isolated:
+                config, how_found = load_config(None), "--isolated"
+            else:
+                found = Path(config_path) if config_path else find_config(Path(paths[0]))
+                config = load_config(found)
+                how_found = "--config" if config_path else f"the nearest to {paths[0]}" if found else f"none above {paths[0]}"
+            given = CommandLine(
+                select=split_tokens(select),
+                ignore=split_tokens(ignore),
+                extend_select=split_tokens(extend_select),
+                exclude=split_tokens(exclude),
+                extend_exclude=split_tokens(extend_exclude),
+                output_format=output_format,
+                fail_on=fail_on,
+            )
+            settings = resolve_settings(config, given)
+            check_selectors(settings.select + settings.ignore)
+            for codes in config.per_file_ignores.values():
+                check_selectors(codes)
+            if settings.output_format not in FORMATS:
+                raise ConfigError(
+                    f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}"
+                )
+            rules = select_rules(settings.select, settings.ignore)
+            if show_settings:
+                click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
+                sys.exit(EXIT_CLEAN)
+            if stdin_filename:
+                paths = (stdin_filename,)
+            with profile.timed("discovery"):
+                found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
+            plugins = found.plugins
+        except (ConfigError, UnknownSelector, PathNotFound) as error:
+            click.echo(f"dify-lint: error: {error}", err=True)
+            sys.exit(EXIT_FAILURE)
 
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
@@ -181,13 +202,15 @@ def check(
         scope = Scope.of(paths)
     fixing = None
     if apply_fixes or show_diff:
-        fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
+        with profile.profiling(taken):
+            fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
             click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
             sys.exit(EXIT_FAILURE)
     else:
-        result = lint_plugins(plugins, rules, config, jobs=jobs)
+        with profile.profiling(taken):
+            result = lint_plugins(plugins, rules, config, jobs=jobs)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
     if fixing is not None and show_diff:
@@ -204,13 +227,14 @@ def check(
     if fixing is not None and not buffer_path:
         fixing.write()
     fmt = settings.output_format
-    if statistics:
-        output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
-    else:
-        colour = not output_file and (
-            color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        )
-        output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+    with profile.profiling(taken), profile.timed("report"):
+        if statistics:
+            output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
+        else:
+            colour = not output_file and (
+                color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            )
+            output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
     if fixing is not None and buffer_path:  # the fixed buffer is the output; the findings go to stderr
         sys.stdout.flush()
         sys.stdout.buffer.write(fixing.buffer_text())
@@ -238,6 +262,8 @@ def check(
             click.echo(hidden_line(hidden), err=True)
         if _skipped_line(found):
             click.echo(_skipped_line(found), err=True)
+    if taken is not None:
+        click.echo(taken.table(time.perf_counter() - started, len(plugins), result.workers), err=True, nl=False)
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)
@@ -256,7 +282,7 @@ class _Fixing:
 
     @classmethod
     def run(cls, plugins, rules, config, scope, *, unsafe: bool, buffer: str | None, jobs: int = 0) -> "_Fixing":
-        from .engine import PARALLEL_THRESHOLD, Result, lint_plugin
+        from .engine import Result, lint_plugin, plan_workers
         from .suppression import INTERNAL_ERROR
 
         result = Result(plugins=len(plugins))
@@ -269,8 +295,8 @@ class _Fixing:
         folders = [plugin for plugin in plugins if not plugin.is_package]
         codes = tuple(rule.code for rule in rules)
         tasks = [(plugin.fs, plugin.display, codes, config, unsafe, scope) for plugin in folders]
-        workers = min(jobs or os.cpu_count() or 1, len(folders))
-        if workers > 1 and len(folders) >= PARALLEL_THRESHOLD and buffer is None:
+        workers, _ = plan_workers(folders, jobs)
+        if workers > 1 and buffer is None:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers) as pool:

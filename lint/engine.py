@@ -10,20 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from . import profile
 from .analysis import Context
 from .config import Config
 from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
-
-
-@dataclass
-class Result:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plugins: int = 0  # roots linted, bundles included
-    bundles: int = 0  # of which `type: bundle` manifests
-    internal_errors: int = 0
 
 
 def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
@@ -41,12 +34,14 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
         checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
         if checker is not None:
             try:
-                diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+                with profile.timed("rule", checker.code):
+                    diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
             except Exception as error:
                 diagnostics.append(_crash(plugin, checker, error))
     finally:
         ctx.close()
-    return _dedupe(_unsilenced(plugin, diagnostics, config))
+    with profile.timed("suppression"):
+        return _dedupe(_unsilenced(plugin, diagnostics, config))
 
 
 def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diagnostic], set[str]]:
@@ -55,7 +50,8 @@ def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diag
     crashed: set[str] = set()
     for rule in rules:
         try:
-            findings = list(rule.check(ctx.running(rule.requires)))
+            with profile.timed("rule", rule.code):
+                findings = list(rule.check(ctx.running(rule.requires)))
         except Exception as error:  # a broken rule must not hide what the others find
             diagnostics.append(_crash(plugin, rule, error))
             crashed.add(rule.code)
@@ -158,17 +154,35 @@ def _closest_rule(token: str) -> str:
     return close[0] if close else ""
 
 
-#: Below this many plugins, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 8
+#: What a second worker costs, in bytes of YAML and Python linted. Starting one, building its
+#: schema validators and sending plugins and findings back and forth took 0.1-0.25 s of CPU in
+#: paired runs on a 2-core machine, what linting 50-120 kB takes (about 2 µs a byte over the
+#: official plugins); 150 kB leaves a margin.
+WORKER_COST_BYTES = 150_000
+#: the files whose bytes estimate how long a plugin takes: what is parsed
+_PARSED = (".yaml", ".yml", ".py")
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plugins: int = 0  # roots linted, bundles included
+    bundles: int = 0  # of which `type: bundle` manifests
+    internal_errors: int = 0
+    workers: int = 1  # processes that linted (1: this one)
 
 
 def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU)."""
+    """Lint every plugin, in up to `jobs` worker processes: 0 (automatic) starts one per CPU when
+    the plugins are large enough to pay for them, a number of 2 or more starts them whenever there
+    are two plugins. The result is the same whichever way it ran. When a profile is being taken
+    (`dify_lint.profile`), the workers' figures are added to it."""
     result = Result(plugins=len(plugins))
-    workers = jobs or os.cpu_count() or 1
+    workers, sizes = plan_workers(plugins, jobs)
+    result.workers = workers
     with _no_cyclic_gc():
-        if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
-            linted = _lint_in_processes(plugins, rules, config, workers)
+        if workers > 1:
+            linted = _lint_in_processes(plugins, sizes, rules, config, workers)
         else:
             # a plugin of its own for each lint, dropped with everything it read once it is done
             linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
@@ -180,30 +194,64 @@ def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Confi
     return result
 
 
+def plan_workers(plugins: Sequence[Plugin], jobs: int) -> tuple[int, list[int]]:
+    """How many processes should lint `plugins` for `--jobs jobs` (see `lint_plugins`), and the
+    plugins' sizes when they were needed to decide."""
+    workers = min(jobs or os.cpu_count() or 1, len(plugins))
+    sizes: list[int] = []
+    if workers > 1:
+        from .model.plugin import is_skipped_dir
+
+        sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
+        if not jobs and not pays_for_workers(sizes, workers):
+            workers = 1
+    return workers, sizes
+
+
+def pays_for_workers(sizes: Sequence[int], workers: int) -> bool:
+    """Whether `workers` processes would finish plugins of these sizes sooner than one: what they
+    save (the whole less the longer of an even share and the largest plugin, which one worker
+    must lint alone) against what each extra worker costs."""
+    total = sum(sizes)
+    saved = total - max(total / workers, max(sizes, default=0))
+    return saved > WORKER_COST_BYTES * (workers - 1)
+
+
 def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
     """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
     return lint_plugin(plugin, rules, config), plugin.is_bundle
 
 
 def _lint_in_processes(
-    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
+    plugins: Sequence[Plugin], sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
 ) -> list[tuple[list[Diagnostic], bool]]:
+    """One pool for the run. The largest plugins go first and one at a time, so that no worker is
+    left with a large one at the end while the others wait; the results come back in the
+    order of `plugins`."""
     from concurrent.futures import ProcessPoolExecutor
 
     codes = tuple(rule.code for rule in rules)
-    tasks = [(p.fs, p.display, codes, config) for p in plugins]
-    # Plugins differ a lot in size; small chunks keep both processes busy to the end.
-    with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
-        return list(pool.map(_lint_task, tasks, chunksize=4))
+    profiled = profile.active() is not None
+    order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
+    tasks = [(plugins[i].fs, plugins[i].display, codes, config, profiled) for i in order]
+    linted: list = [None] * len(plugins)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for index, (diagnostics, bundle, taken) in zip(order, pool.map(_lint_task, tasks)):
+            linted[index] = (diagnostics, bundle)
+            if taken is not None and profile.active() is not None:
+                profile.active().add(taken)
+    return linted
 
 
-def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, "profile.Profile | None"]:
     from .registry import all_rules
 
-    fs, display, codes, config = task
+    fs, display, codes, config, profiled = task
     rules = [rule for rule in all_rules() if rule.code in codes]
-    with _no_cyclic_gc():
-        return _lint_one(Plugin(fs, display), rules, config)
+    taken = profile.Profile() if profiled else None
+    with _no_cyclic_gc(), profile.profiling(taken):
+        diagnostics, bundle = _lint_one(Plugin(fs, display), rules, config)
+    return diagnostics, bundle, taken
 
 
 @contextmanager

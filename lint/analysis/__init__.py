@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
+from .. import profile
 from ..model.plugin import Plugin
 from ..python.module import ModuleCache, PyModule
 
@@ -46,6 +47,14 @@ class ModuleAnalysis(Generic[T]):
         return f"<module analysis {self.name}>"
 
 
+def _module_analysis(cache: ModuleCache, key: ModuleAnalysis[T], module: PyModule) -> T:
+    def compute() -> T:
+        with profile.timed("analysis", key.name):
+            return key.compute(ModuleContext(cache, module), module)
+
+    return cache.analysis(key.name, module, compute)
+
+
 class UndeclaredAnalysis(RuntimeError):
     """A rule read an analysis it does not list in `requires`."""
 
@@ -62,8 +71,7 @@ class ModuleContext:
         self._module = module
 
     def get(self, key: ModuleAnalysis[T]) -> T:
-        module = self._module
-        return self._cache.analysis(key.name, module, lambda: key.compute(ModuleContext(self._cache, module), module))
+        return _module_analysis(self._cache, key, self._module)
 
 
 class Context:
@@ -88,7 +96,8 @@ class Context:
             raise CyclicAnalysis(f"analyses depend on each other: {chain}")
         self._computing.append(key)
         try:
-            value = key.compute(self)
+            with profile.timed("analysis", key.name):
+                value = key.compute(self)
         finally:
             self._computing.pop()
         self._values[key] = value
@@ -97,8 +106,7 @@ class Context:
     def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
         """The value of a module analysis for one of the plugin's modules."""
         self._check(key)
-        cache = self.plugin.modules
-        return cache.analysis(key.name, module, lambda: key.compute(ModuleContext(cache, module), module))
+        return _module_analysis(self.plugin.modules, key, module)
 
     # -- for the engine -----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
+from .. import profile
 from ..diagnostics import Position, Span
 from ..python.module import ModuleCache, PyModule
 from ..sdk import DATASOURCE_BASES, SOURCE_BASES
@@ -130,13 +131,14 @@ class Plugin:
     def yaml(self, relative: str) -> YamlDoc | None:
         """The parsed YAML file at `relative` (inside the root), or None if it cannot be read."""
         if relative not in self._yaml:
-            loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
-            if loaded.problem:
-                self._yaml[relative] = None
-            elif self.documents is not None:
-                self._yaml[relative] = self.documents.document(relative, loaded.text or "")
-            else:
-                self._yaml[relative] = YamlDoc.parse(relative, loaded.text or "")
+            with profile.timed("read", "yaml"):
+                loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
+                if loaded.problem:
+                    self._yaml[relative] = None
+                elif self.documents is not None:
+                    self._yaml[relative] = self.documents.document(relative, loaded.text or "")
+                else:
+                    self._yaml[relative] = YamlDoc.parse(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._yaml[relative]
@@ -144,8 +146,9 @@ class Plugin:
     def python(self, relative: str) -> PyModule | None:
         """The Python file at `relative`, or None if it cannot be read (it may still not parse)."""
         if relative not in self._python:
-            loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
-            self._python[relative] = None if loaded.problem else self.modules.module(relative, loaded.text or "")
+            with profile.timed("read", "python"):
+                loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
+                self._python[relative] = None if loaded.problem else self.modules.module(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._python[relative]

@@ -144,6 +144,11 @@ class PluginFS:
         """The size of a regular file inside the root, 0 for anything else."""
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def source_bytes(self, suffixes: tuple[str, ...], skip_dir: Callable[[str], bool] = lambda name: False) -> int:
+        """The bytes of the files whose names end in `suffixes`: how much there is to parse, a cheap
+        measure to start the largest plugins first."""
+        return sum(self.size(relative) for relative in self.walk(skip_dir) if relative.endswith(suffixes))
+
     def walk(self, skip_dir: Callable[[str], bool] = lambda name: False, start: str = "") -> list[str]:
         """Every non-folder entry under `start` (the root by default), sorted folder by folder,
         without entering linked folders or the folders `skip_dir` names."""
@@ -311,6 +316,23 @@ class DiskFS(PluginFS):
             return os.stat(self._real(relative)).st_size
         except OSError:
             return 0
+
+    def source_bytes(self, suffixes: tuple[str, ...], skip_dir: Callable[[str], bool] = lambda name: False) -> int:
+        # straight from the directory entries: no path is resolved, no link followed
+        total, pending, visited = 0, [self._root_real], 0
+        while pending and visited <= MAX_ENTRIES:
+            try:
+                with os.scandir(pending.pop()) as scanned:
+                    for entry in scanned:
+                        visited += 1
+                        if entry.is_dir(follow_symlinks=False):
+                            if not skip_dir(entry.name):
+                                pending.append(entry.path)
+                        elif entry.name.endswith(suffixes) and entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+        return total
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
         if self.kind(relative) is not Kind.DIR:
