@@ -13,6 +13,7 @@ on which other rules run.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from ..model.plugin import Plugin
@@ -54,6 +55,10 @@ class CyclicAnalysis(RuntimeError):
     pass
 
 
+class OutOfTime(Exception):
+    """The plugin's lint went past its deadline; what was not yet computed is not computed."""
+
+
 class ModuleContext:
     """What a module analysis may read: other module analyses of the module it is computing."""
 
@@ -69,8 +74,10 @@ class ModuleContext:
 class Context:
     """One plugin lint: the plugin, and the analyses computed for it so far."""
 
-    def __init__(self, plugin: Plugin):
+    def __init__(self, plugin: Plugin, deadline: float | None = None):
         self.plugin = plugin
+        #: `time.monotonic()` after which no analysis starts (None: no limit)
+        self.deadline = deadline
         self._values: dict[Analysis, Any] = {}
         self._computing: list[Analysis] = []
         self._allowed: frozenset | None = None  # the analyses the running rule declared
@@ -86,6 +93,7 @@ class Context:
         if key in self._computing:
             chain = " -> ".join(a.name for a in (*self._computing, key))
             raise CyclicAnalysis(f"analyses depend on each other: {chain}")
+        self.check_time()
         self._computing.append(key)
         try:
             value = key.compute(self)
@@ -97,8 +105,14 @@ class Context:
     def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
         """The value of a module analysis for one of the plugin's modules."""
         self._check(key)
+        self.check_time()
         cache = self.plugin.modules
         return cache.analysis(key.name, module, lambda: key.compute(ModuleContext(cache, module), module))
+
+    def check_time(self) -> None:
+        """Raise OutOfTime once the deadline has passed (analyses with long loops call it as they go)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
 
     # -- for the engine -----------------------------------------------------------------------
 

@@ -89,6 +89,11 @@ class Resolved:
     def is_file(self) -> bool:
         return self.kind is Kind.FILE
 
+    @property
+    def unresolvable(self) -> bool:
+        """There is something by this name, but it cannot be looked at (a link loop, no permission)."""
+        return self.kind is Kind.BROKEN
+
 
 def normalise(written: str) -> tuple[str | None, str | None]:
     """(the path relative to the root, or None; why it is refused, or None)."""
