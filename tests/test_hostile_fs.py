@@ -287,17 +287,39 @@ def test_long_chains_in_a_source_are_a_resource_limit(body, tmp_path, run_cli):
 
 def test_a_folder_tree_deeper_than_the_stack(tmp_path, run_cli):
     root = build(tmp_path, {})
+    levels = 1200
     previous = os.getcwd()
     os.chdir(root)
     try:  # one level at a time: the full path may be longer than the OS allows
-        for _ in range(1200):
+        for _ in range(levels):
             os.mkdir("d")
             os.chdir("d")
         Path("deep.py").write_text("x = 1\n", "utf-8")
     finally:
         os.chdir(previous)
-    findings = _findings(run_cli, root)
-    assert not [f for f in findings if f["code"] == "DPL005"]
+    try:
+        findings = _findings(run_cli, root)
+        assert not [f for f in findings if f["code"] == "DPL005"]
+    finally:  # removed here: removing tmp_path later would recurse as deep
+        _remove_deep(root, levels)
+
+
+def _remove_deep(root: Path, levels: int) -> None:
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        depth = 0
+        while depth < levels and os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        for name in os.listdir("."):
+            os.unlink(name)
+        while depth > 0:
+            os.chdir("..")
+            os.rmdir("d")
+            depth -= 1
+    finally:
+        os.chdir(previous)
 
 
 # -- 7. answers that were wrong --------------------------------------------------------------------
