@@ -196,6 +196,8 @@ def test_ignore_patterns_that_would_backtrack_finish(pattern, tmp_path, run_cli)
         ("[a-c]x", "bx", True),
         ("[^a-c]x", "bx", False),
         ("\\*", "*", True),
+        ("\\*", "a", False),  # an escaped star is a literal star
+        ("\\?", "a", False),
         ("**", "anything", True),
         ("[", "[", False),  # malformed: matches nothing, as in Go
         ("[]]", "]", False),

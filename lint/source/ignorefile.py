@@ -116,6 +116,7 @@ def _glob_match(pattern: IgnorePattern, parts: list[str], is_dir: bool) -> bool:
     return matched
 
 
+_STAR, _ANY = object(), object()  # `*` and `?`; a literal character is itself
 _GO_PATTERNS: dict[str, "list | None"] = {}
 
 
@@ -135,7 +136,7 @@ def _match_tokens(tokens: list, name: str) -> bool:
     t = n = 0
     star_t = star_n = -1  # the token after the last star, and where in the name it was tried
     while n < len(name):
-        if t < len(tokens) and tokens[t] == "*":
+        if t < len(tokens) and tokens[t] is _STAR:
             star_t, star_n = t + 1, n
             t += 1
             continue
@@ -147,13 +148,13 @@ def _match_tokens(tokens: list, name: str) -> bool:
             return False
         star_n += 1  # let the last star take one more character, and try again after it
         t, n = star_t, star_n
-    while t < len(tokens) and tokens[t] == "*":
+    while t < len(tokens) and tokens[t] is _STAR:
         t += 1
     return t == len(tokens)
 
 
 def _one(token, char: str) -> bool:
-    if token == "?":
+    if token is _ANY:
         return char != "/"
     if isinstance(token, str):
         return token == char
@@ -163,7 +164,8 @@ def _one(token, char: str) -> bool:
 
 
 def _go_tokens(pattern: str) -> "list | None":
-    """The pattern as tokens: "*", "?", a literal character, or a class (negated, its ranges)."""
+    """The pattern as tokens: a star, any one character, a literal character, or a class
+    (negated, its ranges)."""
     out: list = []
     i, n = 0, len(pattern)
 
@@ -179,11 +181,11 @@ def _go_tokens(pattern: str) -> "list | None":
     while i < n:
         c = pattern[i]
         if c == "*":
-            if not out or out[-1] != "*":  # `**` in one element is one star
-                out.append("*")
+            if not out or out[-1] is not _STAR:  # `**` in one element is one star
+                out.append(_STAR)
             i += 1
         elif c == "?":
-            out.append("?")
+            out.append(_ANY)
             i += 1
         elif c == "\\":
             if i + 1 >= n:
