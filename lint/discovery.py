@@ -11,6 +11,7 @@ are not searched for packages: they are build output beside the sources).
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,7 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
     for given in paths:
         path = Path(given)
         if not path.exists() and not may_be_missing:
-            raise PathNotFound(f"{given}: no such file or directory")
+            raise PathNotFound(f"{given}: {_why_missing(path)}")
         if not may_be_missing and is_package(path):
             display = _display(path)
             if _excluded(display, exclude):
@@ -146,6 +147,18 @@ def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
             continue
         yield directory, subdirs, files
         pending.extend(os.path.join(directory, name) for name in reversed(subdirs))
+
+
+def _why_missing(path: Path) -> str:
+    """Why a path named on the command line cannot be linted: nothing there, or what stops it."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link loop; it leads nowhere"
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR) and error.strerror:
+            return f"cannot be looked at: {error.strerror}"
+    return "no such file or directory"
 
 
 def _relative_if_possible(path: Path) -> Path:

@@ -84,6 +84,15 @@ def test_link_loops_inside_the_plugin(tmp_path, run_cli):
 
 
 @needs_links
+def test_a_plugin_root_that_is_a_link_loop(tmp_path, run_cli):
+    os.symlink("loop", tmp_path / "loop")
+    result = run_cli("check", str(tmp_path / "loop"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("loop: a symbolic link loop; it leads nowhere")
+    assert "DPL" not in result.stdout  # no findings about files it cannot have
+
+
+@needs_links
 def test_declared_files_that_are_link_loops_are_not_called_missing(tmp_path, run_cli):
     root = build(tmp_path, {})
     _replace_with_link(root, "tools/echo.yaml", "echo.yaml")
