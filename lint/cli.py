@@ -196,7 +196,17 @@ def check(
 
     buffer_path = None
     if stdin_filename and plugins:
-        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
+        from .source.files import MAX_YAML_BYTES as largest  # the largest file any parser takes
+
+        data = sys.stdin.buffer.read(largest + 1)  # never more: a pipe may not end
+        if len(data) > largest:
+            click.echo(
+                f"dify-lint: error: standard input holds more than {largest >> 20} MiB, more than any file dify-lint"
+                " parses; it was not linted",
+                err=True,
+            )
+            sys.exit(EXIT_FAILURE)
+        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, data)
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)

@@ -11,6 +11,7 @@ are not searched for packages: they are build output beside the sources).
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,7 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
     for given in paths:
         path = Path(given)
         if not path.exists() and not may_be_missing:
-            raise PathNotFound(f"{given}: no such file or directory")
+            raise PathNotFound(f"{given}: {_why_missing(path)}")
         if not may_be_missing and is_package(path):
             display = _display(path)
             if _excluded(display, exclude):
@@ -110,7 +111,7 @@ def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded
     """Every root at or below `top`; a root's subfolders are searched too, for nested roots.
     Folders skipped by name are counted in `skipped`, those the configuration excludes noted in
     `excluded`."""
-    for directory, subdirs, files in os.walk(top):
+    for directory, subdirs, files in _walk(str(top)):
         folder = Path(directory)
         if MANIFEST in files and (folder / MANIFEST).is_file():
             yield folder
@@ -123,6 +124,41 @@ def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded
             else:
                 kept.append(name)
         subdirs[:] = kept
+
+
+def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)`, top down, without following links, and without recursion (os.walk recurses
+    before Python 3.12, and a tree a thousand folders deep would exhaust the stack); the caller
+    may prune the subfolder list as with os.walk."""
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        subdirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    (subdirs if is_dir else files).append(entry.name)
+        except OSError:
+            continue
+        yield directory, subdirs, files
+        pending.extend(os.path.join(directory, name) for name in reversed(subdirs))
+
+
+def _why_missing(path: Path) -> str:
+    """Why a path named on the command line cannot be linted: nothing there, or what stops it."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link loop; it leads nowhere"
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR) and error.strerror:
+            return f"cannot be looked at: {error.strerror}"
+    return "no such file or directory"
 
 
 def _relative_if_possible(path: Path) -> Path:

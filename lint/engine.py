@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import profile
-from .analysis import Context
+from .analysis import Context, OutOfTime
 from .config import Config
 from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
@@ -28,14 +29,16 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
     config = config or Config()
     kind = "bundle" if plugin.is_bundle else "plugin"
     rules = [rule for rule in rules if rule.lints in (kind, "any")]
-    ctx = Context(plugin)
+    ctx = Context(plugin, time.monotonic() + plugin_time_budget())
     try:
         diagnostics, crashed = _run(ctx, plugin, rules)
         checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
-        if checker is not None:
+        if checker is not None and checker.code not in crashed:
             try:
                 with profile.timed("rule", checker.code):
                     diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+            except OutOfTime:
+                diagnostics.append(_out_of_time(plugin, [checker]))
             except Exception as error:
                 diagnostics.append(_crash(plugin, checker, error))
     finally:
@@ -48,10 +51,15 @@ def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diag
     """The findings of `rules`, a crashed rule's as DPL005; and the codes of the rules that crashed."""
     diagnostics: list[Diagnostic] = []
     crashed: set[str] = set()
-    for rule in rules:
+    for number, rule in enumerate(rules):
         try:
+            ctx.check_time()
             with profile.timed("rule", rule.code):
                 findings = list(rule.check(ctx.running(rule.requires)))
+        except OutOfTime:  # the rules not run are as good as crashed: their findings are unknown
+            diagnostics.append(_out_of_time(plugin, rules[number:]))
+            crashed.update(r.code for r in rules[number:])
+            break
         except Exception as error:  # a broken rule must not hide what the others find
             diagnostics.append(_crash(plugin, rule, error))
             crashed.add(rule.code)
@@ -282,6 +290,37 @@ def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
         plugin=plugin.display,
         url=rule.url,
         line_text=plugin.line_text(finding.path, finding.span.start.line),
+    )
+
+
+#: Seconds one plugin may take (real plugins take well under one): past it, the rules not yet run
+#: are skipped and a DPL006 finding says so. `DIFY_LINT_PLUGIN_SECONDS` sets another budget.
+PLUGIN_SECONDS = 60.0
+
+
+def plugin_time_budget() -> float:
+    try:
+        seconds = float(os.environ.get("DIFY_LINT_PLUGIN_SECONDS", PLUGIN_SECONDS))
+    except ValueError:
+        return PLUGIN_SECONDS
+    return seconds if seconds > 0 else PLUGIN_SECONDS
+
+
+def _out_of_time(plugin: Plugin, skipped: Sequence[Rule]) -> Diagnostic:
+    from .registry import find_rule
+
+    limit = find_rule("DPL006")
+    names = ", ".join(rule.code for rule in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return Diagnostic(
+        code=limit.code,
+        name=limit.name,
+        severity=Severity.ERROR,
+        message=f"checking this plugin took more than its {plugin_time_budget():g} s budget (DIFY_LINT_PLUGIN_SECONDS);"
+        f" {names} did not run, so their findings are missing",
+        path=plugin.display_path("manifest.yaml"),
+        span=Span.file_start(),
+        plugin=plugin.display,
+        url=limit.url,
     )
 
 

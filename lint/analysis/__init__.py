@@ -13,6 +13,7 @@ on which other rules run.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from .. import profile
@@ -63,6 +64,10 @@ class CyclicAnalysis(RuntimeError):
     pass
 
 
+class OutOfTime(Exception):
+    """The plugin's lint went past its deadline; what was not yet computed is not computed."""
+
+
 class ModuleContext:
     """What a module analysis may read: other module analyses of the module it is computing."""
 
@@ -77,8 +82,10 @@ class ModuleContext:
 class Context:
     """One plugin lint: the plugin, and the analyses computed for it so far."""
 
-    def __init__(self, plugin: Plugin):
+    def __init__(self, plugin: Plugin, deadline: float | None = None):
         self.plugin = plugin
+        #: `time.monotonic()` after which no analysis starts (None: no limit)
+        self.deadline = deadline
         self._values: dict[Analysis, Any] = {}
         self._computing: list[Analysis] = []
         self._allowed: frozenset | None = None  # the analyses the running rule declared
@@ -94,6 +101,7 @@ class Context:
         if key in self._computing:
             chain = " -> ".join(a.name for a in (*self._computing, key))
             raise CyclicAnalysis(f"analyses depend on each other: {chain}")
+        self.check_time()
         self._computing.append(key)
         try:
             with profile.timed("analysis", key.name):
@@ -106,7 +114,13 @@ class Context:
     def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
         """The value of a module analysis for one of the plugin's modules."""
         self._check(key)
+        self.check_time()
         return _module_analysis(self.plugin.modules, key, module)
+
+    def check_time(self) -> None:
+        """Raise OutOfTime once the deadline has passed (analyses with long loops call it as they go)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
 
     # -- for the engine -----------------------------------------------------------------------
 

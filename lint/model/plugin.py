@@ -159,12 +159,14 @@ class Plugin:
         if relative not in self._texts:
             try:
                 self._texts[relative] = self.fs.read(relative, MAX_TEXT_BYTES).decode("utf-8", "replace")
-            except ReadFailure:
+            except ReadFailure as failure:
                 self._texts[relative] = None
+                if self.fs.kind(relative) not in (Kind.MISSING, Kind.DIR):  # there, but not to be read
+                    self._problems[relative] = ReadProblem(failure.message, Span.file_start(), failure.limit)
         return self._texts[relative]
 
     def read_problem(self, relative: str) -> ReadProblem | None:
-        """Why a YAML or Python file asked for could not be read, if it could not."""
+        """Why a file asked for could not be read, if it could not (a missing text file has no problem)."""
         return self._problems.get(relative)
 
     def resolve(self, written: str) -> Resolved:

@@ -98,6 +98,9 @@ class YamlDoc:
     typed_keys: dict[int, Node] = field(default_factory=dict, repr=False)
     #: duplicate key nodes (by id) -> their problem, until their paths are known
     _duplicates: dict[int, YamlProblem] = field(default_factory=dict, repr=False)
+    #: mapping nodes (by id) -> their string keys -> (key node, value node), built when first looked
+    #: into, so that finding a position costs the depth of its path, not the size of each mapping
+    _key_index: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
     #: the content digest of `text`, when a `DocumentCache` keeps the document
     digest: str = field(default="", repr=False, compare=False)
@@ -199,10 +202,13 @@ class YamlDoc:
             )
             return
         if size[root] > MAX_EXPANDED_NODES:
+            written = len(values) > MAX_EXPANDED_NODES  # each distinct node has one value: no alias needed
             self.problems.append(
                 YamlProblem(
                     "limit",
-                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb); it is not checked",
+                    f"this document holds more than {MAX_EXPANDED_NODES:,} nodes; it is not checked"
+                    if written
+                    else f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb); it is not checked",
                     mark_span(self.root.start_mark),
                 )
             )
@@ -281,10 +287,10 @@ class YamlDoc:
         node = self.root
         for item in path:
             if isinstance(node, yaml.MappingNode):
-                found = None
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == str(item):
-                        found = (k, v)  # the last one wins, as in the data
+                index = self._key_index.get(id(node))
+                if index is None:  # the last of duplicate keys wins, as in the data
+                    index = self._key_index[id(node)] = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+                found = index.get(str(item))
                 if found is None:
                     return key_node, node
                 key_node, node = found

@@ -89,6 +89,11 @@ class Resolved:
     def is_file(self) -> bool:
         return self.kind is Kind.FILE
 
+    @property
+    def unresolvable(self) -> bool:
+        """There is something by this name, but it cannot be looked at (a link loop, no permission)."""
+        return self.kind is Kind.BROKEN
+
 
 def normalise(written: str) -> tuple[str | None, str | None]:
     """(the path relative to the root, or None; why it is refused, or None)."""
@@ -242,6 +247,9 @@ class DiskFS(PluginFS):
         self.label = str(root)
         self._root_real = os.path.realpath(root)
         self._entries: dict[str, Entry] = {}
+        #: where entries met in a listing, with no link on the way from the root, are: resolving
+        #: them again would cost a system call per folder above them (a square in a deep tree)
+        self._plain: dict[str, str] = {}
 
     def __getstate__(self) -> dict:  # sent to worker processes without what it has looked up
         return {"root": self.root}
@@ -250,11 +258,12 @@ class DiskFS(PluginFS):
         self.__init__(state["root"])
 
     def _real(self, relative: str) -> str:
-        return (
-            os.path.realpath(os.path.join(self._root_real, *relative.split("/")))
-            if relative not in ("", ".")
-            else self._root_real
-        )
+        if relative in ("", "."):
+            return self._root_real
+        known = self._plain.get(relative)
+        if known is not None:
+            return known
+        return os.path.realpath(os.path.join(self._root_real, *relative.split("/")))
 
     def _inside(self, real: str) -> bool:
         return real == self._root_real or real.startswith(self._root_real.rstrip(os.sep) + os.sep)
@@ -337,8 +346,9 @@ class DiskFS(PluginFS):
     def listdir(self, relative: str) -> dict[str, Entry] | None:
         if self.kind(relative) is not Kind.DIR:
             return None
+        real = self._real(relative)
         try:
-            with os.scandir(self._real(relative)) as scanned:
+            with os.scandir(real) as scanned:
                 raw = [(e.name, e.is_symlink(), _dirent_kind(e)) for e in scanned]
         except OSError:
             return None
@@ -349,6 +359,7 @@ class DiskFS(PluginFS):
                 entries[name] = self.entry(child)  # where the link leads, checked against the root
             else:
                 entries[name] = self._entries.setdefault(child, Entry(kind, False))
+                self._plain.setdefault(child, os.path.join(real, name))
         return entries
 
 

@@ -37,7 +37,8 @@ class UnreadableFile(Rule):
     Dify reads YAML as UTF-8 (a byte-order mark is accepted). A file in another encoding, a binary
     file, or one that cannot be opened fails at packaging or start-up. Python sources may declare
     another encoding with a PEP 263 coding comment. dify-lint opens regular files only: a FIFO, a
-    device or a symbolic link that leads outside the plugin is reported here and never read.
+    device or a symbolic link that leads outside the plugin is reported here and never read; so
+    are requirements.txt, pyproject.toml, README.md and the ignore files when they cannot be read.
 
     In a `.difypkg`, a member named with `..` or an absolute path is never read (the daemon fails
     to unpack such a package), and a symbolic link stored in the zip is never followed: the daemon
