@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -59,7 +60,16 @@ def main() -> None:
     "--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these paths too (globs relative to the working directory)."
 )
 @click.option("--show-settings", is_flag=True, help="Print the settings in effect and where each came from, and lint nothing.")
-@click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the result cache (also: DIFY_LINT_NO_CACHE=1 in the environment)."
+)
+@click.option(
+    "--cache-dir",
+    "cache_dir_option",
+    type=click.Path(file_okay=False),
+    envvar="DIFY_LINT_CACHE_DIR",
+    help="Keep the result cache here (default: .dify_lint_cache beside the configuration file, else in the working directory).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -95,6 +105,7 @@ def check(
     extend_exclude,
     show_settings,
     no_cache,
+    cache_dir_option,
     fail_on,
     exit_zero,
     statistics,
@@ -112,7 +123,6 @@ def check(
     from .buffer import with_buffer
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
-    from .engine import lint_plugins
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
@@ -162,7 +172,8 @@ def check(
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
-    result = lint_plugins(plugins, rules, config, jobs=jobs)
+    cache = None if no_cache or stdin_filename else _open_cache(cache_dir_option, config, rules)
+    result = _lint(plugins, rules, config, jobs, cache)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     fmt = settings.output_format
     if statistics:
@@ -191,6 +202,59 @@ def check(
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+@dataclass
+class _Linted:
+    diagnostics: list
+    plugins: int
+    bundles: int
+    internal_errors: int
+
+
+def _open_cache(option, config, rules):
+    """The result cache for this run's settings, or None when the environment turns it off."""
+    from .cache import ResultCache, cache_dir, disabled_by_environment
+
+    if disabled_by_environment():
+        return None
+    directory = cache_dir(option, config.cache_dir, config.root if config.path else None)
+    settings = {
+        "rules": sorted(rule.code for rule in rules),
+        "per-file-ignores": sorted([glob, sorted(codes)] for glob, codes in config.per_file_ignores.items()),
+        "relative-to": config.root,
+    }
+    return ResultCache(directory, settings)
+
+
+def _lint(plugins, rules, config, jobs, cache) -> _Linted:
+    """Every plugin's findings: from the cache where its entry is still valid, the others
+    linted (and their entries written). Merged in the plugins' order, then sorted, so a cached
+    run prints exactly what a fresh one does."""
+    from .suppression import INTERNAL_ERROR
+
+    found: list = [None] * len(plugins)
+    if cache is not None:
+        for index, plugin in enumerate(plugins):
+            if cache.handles(plugin.fs):
+                found[index] = cache.lookup(plugin.fs, plugin.display)
+    missing = [index for index, hit in enumerate(found) if hit is None]
+    if missing:
+        from .engine import lint_plugins
+
+        linted = lint_plugins([plugins[i] for i in missing], rules, config, jobs=jobs, record=cache is not None)
+        for index, (diagnostics, bundle, record) in zip(missing, linted.per_plugin):
+            found[index] = (diagnostics, bundle)
+            crashed = any(d.code == INTERNAL_ERROR for d in diagnostics)  # a crash may not happen again
+            if record is not None and not crashed:
+                cache.store(plugins[index].fs, plugins[index].display, diagnostics, bundle, record)
+    diagnostics = sorted((d for ds, _ in found for d in ds), key=lambda d: d.sort_key())
+    return _Linted(
+        diagnostics=diagnostics,
+        plugins=len(plugins),
+        bundles=sum(bundle for _, bundle in found),
+        internal_errors=sum(1 for d in diagnostics if d.code == INTERNAL_ERROR),
+    )
 
 
 def _skipped_line(found) -> str:

@@ -15,6 +15,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
+from .source.fs import DiskFS, Record, RecordingFS
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
 
 
@@ -24,6 +25,9 @@ class Result:
     plugins: int = 0  # roots linted, bundles included
     bundles: int = 0  # of which `type: bundle` manifests
     internal_errors: int = 0
+    #: per plugin, in the order given: its diagnostics, whether it is a bundle, and (when asked
+    #: to record) what its lint read from its folder on disk
+    per_plugin: list[tuple[list[Diagnostic], bool, Record | None]] = field(default_factory=list)
 
 
 def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
@@ -162,42 +166,48 @@ def _closest_rule(token: str) -> str:
 PARALLEL_THRESHOLD = 8
 
 
-def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU)."""
+def lint_plugins(
+    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0, record: bool = False
+) -> Result:
+    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU). `record`:
+    note what each plugin on disk was read for (`Result.per_plugin`), for the result cache."""
     result = Result(plugins=len(plugins))
     workers = jobs or os.cpu_count() or 1
+    sources = [RecordingFS(p.fs) if record and type(p.fs) is DiskFS else p.fs for p in plugins]
     with _no_cyclic_gc():
         if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
-            linted = _lint_in_processes(plugins, rules, config, workers)
+            linted = _lint_in_processes(plugins, sources, rules, config, workers)
         else:
             # a plugin of its own for each lint, dropped with everything it read once it is done
-            linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
-        for diagnostics, bundle in linted:
+            linted = (_lint_one(Plugin(fs, plugin.display), rules, config) for plugin, fs in zip(plugins, sources))
+        for diagnostics, bundle, read in linted:
             result.diagnostics.extend(diagnostics)
             result.bundles += bundle
+            result.per_plugin.append((diagnostics, bundle, read))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
 
 
-def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
-    """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
-    return lint_plugin(plugin, rules, config), plugin.is_bundle
+def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool, Record | None]:
+    """The plugin's diagnostics, whether it is a bundle (for the summary), and what was read."""
+    diagnostics = lint_plugin(plugin, rules, config)
+    return diagnostics, plugin.is_bundle, plugin.fs.record if isinstance(plugin.fs, RecordingFS) else None
 
 
 def _lint_in_processes(
-    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
-) -> list[tuple[list[Diagnostic], bool]]:
+    plugins: Sequence[Plugin], sources: Sequence, rules: Sequence[Rule], config: Config | None, workers: int
+) -> list[tuple[list[Diagnostic], bool, Record | None]]:
     from concurrent.futures import ProcessPoolExecutor
 
     codes = tuple(rule.code for rule in rules)
-    tasks = [(p.fs, p.display, codes, config) for p in plugins]
+    tasks = [(fs, p.display, codes, config) for p, fs in zip(plugins, sources)]
     # Plugins differ a lot in size; small chunks keep both processes busy to the end.
     with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
         return list(pool.map(_lint_task, tasks, chunksize=4))
 
 
-def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None]:
     from .registry import all_rules
 
     fs, display, codes, config = task

@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "registry": {"rule", "catalogue"},
     "catalogue": {"rules"},
     "suppression": {"config", "diagnostics", "source"},
+    "cache": {"diagnostics", "source", "package"},
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
     "scope": {"diagnostics"},

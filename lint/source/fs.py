@@ -18,13 +18,14 @@ from __future__ import annotations
 import enum
 import errno
 import fnmatch
+import hashlib
 import io
 import os
 import posixpath
 import re
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterator, Mapping, NamedTuple
@@ -229,6 +230,17 @@ class PluginFS:
         return sorted(found)
 
 
+class Stamp(NamedTuple):
+    mode: int
+    size: int
+    mtime_ns: int
+
+
+def digest(data: bytes) -> str:
+    """A file's content, as a result cache compares it."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 class DiskFS(PluginFS):
     """A plugin folder on disk."""
 
@@ -329,6 +341,15 @@ class DiskFS(PluginFS):
                 entries[name] = self._entries.setdefault(child, Entry(kind, False))
         return entries
 
+    def stamp(self, relative: str) -> Stamp | None:
+        """What a later run compares to tell whether a file may have changed: its mode, size and
+        modification time (links followed; the probes of `entry` see the links themselves)."""
+        try:
+            info = os.stat(os.path.join(self._root_real, *relative.split("/")))
+        except (OSError, ValueError):
+            return None
+        return Stamp(info.st_mode, info.st_size, info.st_mtime_ns)
+
 
 def _stat_kind(real: str) -> Kind:
     try:
@@ -405,6 +426,89 @@ class OverlayFS(PluginFS):
             if sub.startswith(prefix) and "/" not in sub[len(prefix) :] and sub[len(prefix) :] not in merged:
                 merged[sub[len(prefix) :]] = Entry(Kind.DIR, False)
         return merged
+
+
+@dataclass
+class Record:
+    """Everything one lint learnt from a folder on disk: each entry looked at, each folder listed,
+    each size asked for and each file read (with its stamp before the read, and its digest; no
+    digest when the read failed). The same answers, asked again, give the same result."""
+
+    probes: dict[str, Entry] = field(default_factory=dict)
+    listings: dict[str, "dict[str, Entry] | None"] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    reads: dict[str, "tuple[Stamp | None, str | None]"] = field(default_factory=dict)
+    #: a file changed while it was read: what was read matches no stamp
+    unstable: bool = False
+
+
+class RecordingFS(PluginFS):
+    """A folder on disk that writes down what was asked of it and what it answered (`record`)."""
+
+    def __init__(self, base: DiskFS):
+        self.base = base
+        self.label = base.label
+        self.record = Record()
+
+    @property
+    def root(self) -> Path:
+        return self.base.root
+
+    def entry(self, relative: str) -> Entry:
+        found = self.base.entry(relative)
+        self.record.probes.setdefault(relative, found)
+        return found
+
+    def read(self, relative: str, limit: int) -> bytes:
+        before = self.base.stamp(relative)
+        try:
+            data = self.base.read(relative, limit)
+        except ReadFailure:
+            self.record.reads.setdefault(relative, (before, None))
+            raise
+        if self.base.stamp(relative) != before:
+            self.record.unstable = True
+        self.record.reads.setdefault(relative, (before, digest(data)))
+        return data
+
+    def size(self, relative: str) -> int:
+        found = self.base.size(relative)
+        self.record.sizes.setdefault(relative, found)
+        return found
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        found = self.base.listdir(relative)
+        self.record.listings.setdefault(relative, dict(found) if found is not None else None)
+        return found
+
+
+def unchanged(fs: DiskFS, record: Record) -> bool:
+    """Whether `fs` (a fresh view of the same folder) answers everything `record` holds the same
+    way: listings compared name by name, entries and sizes again, and a file whose stamp differs
+    only by its modification time read again and compared by digest."""
+    if record.unstable:
+        return False
+    for folder in sorted(record.listings, key=lambda path: (path.count("/"), path)):  # parents first: children come from them
+        if fs.listdir(folder) != record.listings[folder]:
+            return False
+    for relative, entry in record.probes.items():
+        if fs.entry(relative) != entry:
+            return False
+    for relative, size in record.sizes.items():
+        if fs.size(relative) != size:
+            return False
+    for relative, (stamp, seen) in record.reads.items():
+        now = fs.stamp(relative)
+        if now == stamp:
+            continue
+        if now is None or stamp is None or seen is None or (now.mode, now.size) != (stamp.mode, stamp.size):
+            return False
+        try:
+            if digest(fs.read(relative, now.size)) != seen:
+                return False
+        except ReadFailure:
+            return False
+    return True
 
 
 #: Members a package may hold, and bytes it may expand to, before it is refused as a zip bomb.
