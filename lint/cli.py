@@ -121,6 +121,7 @@ def check(
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
     from .buffer import with_buffer
+    from .cache import cache_dir
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
@@ -158,7 +159,8 @@ def check(
             sys.exit(EXIT_CLEAN)
         if stdin_filename:
             paths = (stdin_filename,)
-        found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
+        cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
+        found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename), hidden=(cache_folder,))
         plugins = found.plugins
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         click.echo(f"dify-lint: error: {error}", err=True)
@@ -172,7 +174,7 @@ def check(
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
-    cache = None if no_cache or stdin_filename else _open_cache(cache_dir_option, config, rules)
+    cache = None if no_cache or stdin_filename else _open_cache(cache_folder, config, rules)
     result = _lint(plugins, rules, config, jobs, cache)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     fmt = settings.output_format
@@ -212,13 +214,12 @@ class _Linted:
     internal_errors: int
 
 
-def _open_cache(option, config, rules):
+def _open_cache(directory, config, rules):
     """The result cache for this run's settings, or None when the environment turns it off."""
-    from .cache import ResultCache, cache_dir, disabled_by_environment
+    from .cache import ResultCache, disabled_by_environment
 
     if disabled_by_environment():
         return None
-    directory = cache_dir(option, config.cache_dir, config.root if config.path else None)
     settings = {
         "rules": sorted(rule.code for rule in rules),
         "per-file-ignores": sorted([glob, sorted(codes)] for glob, codes in config.per_file_ignores.items()),

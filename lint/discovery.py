@@ -46,11 +46,14 @@ def find_plugin_roots(
     return discover(paths, exclude, may_be_missing=may_be_missing).plugins
 
 
-def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False) -> Discovery:
+def discover(
+    paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False, hidden: Iterable[str] = ()
+) -> Discovery:
     """The plugins at `paths`, but those `exclude` matches (a glob given as a string is relative
     to the working directory). `may_be_missing`: a path that does not exist yet (an editor's new,
     unsaved file, perhaps in a new folder) is looked up through the folders above it instead of
-    being refused; it is never read as a package."""
+    being refused; it is never read as a package. `hidden`: folders no plugin on disk shows (the
+    result cache)."""
     cwd = os.path.realpath(os.getcwd())
     exclude = [p if isinstance(p, Pattern) else Pattern(p, cwd) for p in exclude]
     found = Discovery()
@@ -84,7 +87,8 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
                 add(root)
         elif owner is None:
             found.outside.append(_display(path))
-    found.plugins = [Plugin(DiskFS(resolved), display) for resolved, display in roots.items()]
+    hidden = [os.path.realpath(path) for path in hidden]
+    found.plugins = [Plugin(DiskFS(resolved, hidden), display) for resolved, display in roots.items()]
     found.plugins += [Plugin(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
     found.plugins.sort(key=lambda plugin: plugin.display)
     found.excluded = sorted(excluded)

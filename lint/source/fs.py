@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Iterator, Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 #: Entries a walk or a glob visits at the most (the official plugins hold a few hundred each).
 MAX_ENTRIES = 200_000
@@ -244,17 +244,24 @@ def digest(data: bytes) -> str:
 class DiskFS(PluginFS):
     """A plugin folder on disk."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, hidden: Iterable[str] = ()):
+        """`hidden`: folders (real paths) that are not part of the plugin even when inside it:
+        dify-lint's own result cache, so that findings never depend on whether it exists."""
         self.root = Path(root)
         self.label = str(root)
         self._root_real = os.path.realpath(root)
         self._entries: dict[str, Entry] = {}
+        self.hidden = frozenset(hidden)
+        self._hidden_names: dict[str, set[str]] = {}
+        for path in self.hidden:
+            parent, _, name = path.rpartition(os.sep)
+            self._hidden_names.setdefault(parent or os.sep, set()).add(name)
 
     def __getstate__(self) -> dict:  # sent to worker processes without what it has looked up
-        return {"root": self.root}
+        return {"root": self.root, "hidden": self.hidden}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["root"])
+        self.__init__(state["root"], state.get("hidden", ()))
 
     def _real(self, relative: str) -> str:
         return (
@@ -279,6 +286,8 @@ class DiskFS(PluginFS):
             real = self._real(normal)
             if not self._inside(real):
                 found = Entry(Kind.OUTSIDE, link)
+            elif self.hidden and any(real == path or real.startswith(path + os.sep) for path in self.hidden):
+                found = Entry(Kind.MISSING, False)
             else:
                 found = Entry(_stat_kind(real), link)
         self._entries[relative] = found
@@ -333,6 +342,9 @@ class DiskFS(PluginFS):
         except OSError:
             return None
         entries: dict[str, Entry] = {}
+        if self._hidden_names:
+            hidden = self._hidden_names.get(self._real(relative), ())
+            raw = [item for item in raw if item[0] not in hidden]
         for name, link, kind in raw:
             child = f"{relative}/{name}" if relative not in ("", ".") else name
             if link:
