@@ -30,7 +30,7 @@ import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from . import __version__
 from .diagnostics import Diagnostic, Edit, Fix, Position, Related, Severity, Span
@@ -114,38 +114,73 @@ class ResultCache:
         }
         try:
             self._prepare()
-            handle, temporary = tempfile.mkstemp(dir=self._entries, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-                os.replace(temporary, path)
-            except BaseException:
-                _remove(temporary)
-                raise
+            _write_whole(path, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         except OSError:
             return
 
     def _prepare(self) -> None:
-        """The folder, with a `.gitignore` that keeps it out of version control and a CACHEDIR.TAG
-        that keeps it out of backups."""
-        if self._ready:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for name, text in (
-            (".gitignore", "# Created by dify-lint automatically.\n*\n"),
-            (
-                "CACHEDIR.TAG",
-                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dify-lint.\n",
-            ),
-        ):
-            target = self.directory / name
-            if not target.exists():
-                handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                os.replace(temporary, target)
-        self._entries.mkdir(exist_ok=True)
-        self._ready = True
+        if not self._ready:
+            prepare_folder(self.directory)
+            self._ready = True
+
+
+def prepare_folder(directory: Path) -> None:
+    """The cache folder and the folder of this version's entries, with a `.gitignore` that keeps
+    them out of version control and a CACHEDIR.TAG that keeps them out of backups."""
+    (directory / __version__).mkdir(parents=True, exist_ok=True)
+    for name, text in (
+        (".gitignore", "# Created by dify-lint automatically.\n*\n"),
+        (
+            "CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dify-lint.\n",
+        ),
+    ):
+        target = directory / name
+        if not target.exists():
+            _write_whole(target, text.encode("utf-8"))
+
+
+class RuleRow(NamedTuple):
+    """A rule as choosing rules reads it (`registry.Named`), kept so that a run whose plugins
+    all come from the cache chooses its rules without importing them."""
+
+    code: str
+    name: str
+    default_off: bool
+
+
+def rule_rows(directory: str | os.PathLike) -> list[RuleRow]:
+    """Every rule's row: stored beside the entries for this very linter, else taken from the
+    rules themselves (and stored, when the folder can be written)."""
+    path = Path(directory) / __version__ / f"rules-{linter_fingerprint()}.json"
+    try:
+        with open(path, "rb") as stream:
+            rows = [RuleRow(str(code), str(name), bool(off)) for code, name, off in json.loads(stream.read())]
+        if rows:
+            return rows
+    except (OSError, ValueError, TypeError):
+        pass
+    from .registry import all_rules
+
+    rows = [RuleRow(rule.code, rule.name, bool(rule.default_off)) for rule in all_rules()]
+    try:
+        prepare_folder(Path(directory))
+        _write_whole(path, json.dumps(rows).encode("utf-8"))
+    except OSError:
+        pass
+    return rows
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """`data` at `path`, written beside it and renamed into place: readers see all or nothing."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
 
 
 def _remove(path: str) -> None:

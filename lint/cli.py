@@ -120,8 +120,7 @@ def check(
     The whole plugin of each path is linted; what is reported is what lies in PATHS, or points
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
-    from .buffer import with_buffer
-    from .cache import cache_dir
+    from .cache import cache_dir, disabled_by_environment, rule_rows
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
@@ -148,20 +147,24 @@ def check(
             fail_on=fail_on,
         )
         settings = resolve_settings(config, given)
-        check_selectors(settings.select + settings.ignore)
-        for codes in config.per_file_ignores.values():
-            check_selectors(codes)
         if settings.output_format not in FORMATS:
             raise ConfigError(f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}")
-        rules = select_rules(settings.select, settings.ignore)
+        # the warm path: rules chosen from the stored table, imported only if a plugin is linted
+        cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
+        use_cache = not (no_cache or stdin_filename or disabled_by_environment())
+        table = rule_rows(cache_folder) if use_cache else None
+        if table is not None:
+            check_selectors(settings.select + settings.ignore, table)
+            for codes in config.per_file_ignores.values():
+                check_selectors(codes, table)
+        rules = select_rules(settings.select, settings.ignore, table)
         if show_settings:
             click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
             sys.exit(EXIT_CLEAN)
         if stdin_filename:
             paths = (stdin_filename,)
-        cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
         found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename), hidden=(cache_folder,))
-        plugins = found.plugins
+        plugins = found.roots  # (files, display) each: what the cache needs; parsed only if linted
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         click.echo(f"dify-lint: error: {error}", err=True)
         sys.exit(EXIT_FAILURE)
@@ -170,11 +173,14 @@ def check(
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
 
     if stdin_filename and plugins:
-        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
+        from .buffer import with_buffer
+
+        buffered, buffer_path = with_buffer(found.plugins[0], stdin_filename, sys.stdin.buffer.read())
+        plugins = [buffered]
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
-    cache = None if no_cache or stdin_filename else _open_cache(cache_folder, config, rules)
+    cache = _open_cache(cache_folder, config, rules) if use_cache else None
     result = _lint(plugins, rules, config, jobs, cache)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     fmt = settings.output_format
@@ -184,7 +190,9 @@ def check(
         colour = not output_file and (
             color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         )
-        output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+        output = render(
+            fmt, result.diagnostics, colour=colour, rules=_rules(rules) if fmt == "sarif" else (), fail_on=settings.fail_on
+        )
     if output_file:
         try:
             Path(output_file).parent.mkdir(parents=True, exist_ok=True)
@@ -215,17 +223,23 @@ class _Linted:
 
 
 def _open_cache(directory, config, rules):
-    """The result cache for this run's settings, or None when the environment turns it off."""
-    from .cache import ResultCache, disabled_by_environment
+    """The result cache for this run's settings."""
+    from .cache import ResultCache
 
-    if disabled_by_environment():
-        return None
     settings = {
         "rules": sorted(rule.code for rule in rules),
         "per-file-ignores": sorted([glob, sorted(codes)] for glob, codes in config.per_file_ignores.items()),
         "relative-to": config.root,
     }
     return ResultCache(directory, settings)
+
+
+def _rules(chosen) -> tuple:
+    """The rules themselves for rows of the stored table (their modules imported only now)."""
+    from .registry import all_rules
+
+    codes = {row.code for row in chosen}
+    return tuple(rule for rule in all_rules() if rule.code in codes)
 
 
 def _lint(plugins, rules, config, jobs, cache) -> _Linted:
@@ -243,7 +257,7 @@ def _lint(plugins, rules, config, jobs, cache) -> _Linted:
     if missing:
         from .engine import lint_plugins
 
-        linted = lint_plugins([plugins[i] for i in missing], rules, config, jobs=jobs, record=cache is not None)
+        linted = lint_plugins([plugins[i] for i in missing], _rules(rules), config, jobs=jobs, record=cache is not None)
         for index, (diagnostics, bundle, record) in zip(missing, linted.per_plugin):
             found[index] = (diagnostics, bundle)
             crashed = any(d.code == INTERNAL_ERROR for d in diagnostics)  # a crash may not happen again

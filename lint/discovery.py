@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from .config import Pattern
-from .model.plugin import MANIFEST, PACKAGE_MARK, Plugin, is_skipped_dir
-from .source.fs import DiskFS, read_package
+from .source.fs import DiskFS, PluginFS, read_package
+from .source.layout import MANIFEST, PACKAGE_MARK, is_skipped_dir
+
+if TYPE_CHECKING:
+    from .model.plugin import Plugin
 
 PACKAGE_SUFFIX = ".difypkg"
 
@@ -27,17 +31,31 @@ class PathNotFound(ValueError):
     pass
 
 
+class Root(NamedTuple):
+    """A plugin found: its files, and how its root is shown."""
+
+    fs: PluginFS
+    display: str
+
+
 @dataclass
 class Discovery:
     """The plugin roots found, and what was passed over on the way."""
 
-    plugins: list[Plugin] = field(default_factory=list)
+    roots: list[Root] = field(default_factory=list)
     #: folder name -> how many folders of that name the search skipped (`.git`, `.venv`, ...)
     skipped_dirs: dict[str, int] = field(default_factory=dict)
     #: given files that no plugin root owns (pre-commit passes every changed file)
     outside: list[str] = field(default_factory=list)
     #: plugin roots, and folders not searched, that `exclude` (configuration or command line) leaves out
     excluded: list[str] = field(default_factory=list)
+
+    @cached_property
+    def plugins(self) -> list[Plugin]:
+        """The roots as plugins, read on demand (a run answered from the cache reads none of them)."""
+        from .model.plugin import Plugin
+
+        return [Plugin(root.fs, root.display) for root in self.roots]
 
 
 def find_plugin_roots(
@@ -88,9 +106,9 @@ def discover(
         elif owner is None:
             found.outside.append(_display(path))
     hidden = [os.path.realpath(path) for path in hidden]
-    found.plugins = [Plugin(DiskFS(resolved, hidden), display) for resolved, display in roots.items()]
-    found.plugins += [Plugin(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
-    found.plugins.sort(key=lambda plugin: plugin.display)
+    found.roots = [Root(DiskFS(resolved, hidden), display) for resolved, display in roots.items()]
+    found.roots += [Root(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
+    found.roots.sort(key=lambda root: root.display)
     found.excluded = sorted(excluded)
     return found
 

@@ -169,7 +169,8 @@ PARALLEL_THRESHOLD = 8
 def lint_plugins(
     plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0, record: bool = False
 ) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU). `record`:
+    """Lint every plugin (a `Plugin`, or anything with its `fs` and `display`); with many
+    plugins, in `jobs` processes (0: one per CPU). `record`:
     note what each plugin on disk was read for (`Result.per_plugin`), for the result cache."""
     result = Result(plugins=len(plugins))
     workers = jobs or os.cpu_count() or 1

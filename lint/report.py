@@ -8,13 +8,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 from urllib.parse import quote
 from xml.etree import ElementTree
 
 from . import __version__
 from .diagnostics import Diagnostic, Severity
-from .rule import Rule
+
+if TYPE_CHECKING:
+    from .rule import Rule
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "junit", "gitlab")
 #: the severities, gravest first, and what each fails at: `fail_on="warning"` fails on errors and warnings

@@ -39,7 +39,8 @@ def no_lint(monkeypatch):
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted(p for p in cache.rglob("*") if p.is_file() and p.parent != cache)
+    """The plugins' entries (not the stored table of rules)."""
+    return sorted(p for p in cache.rglob("*") if p.is_file() and p.parent != cache and not p.name.startswith("rules-"))
 
 
 def _args(case: Path) -> list[str]:
@@ -258,3 +259,23 @@ def test_two_processes_sharing_a_cache(tmp_path):
     warm = subprocess.run([*command, "--cache-dir", str(cache)], capture_output=True, env=env, cwd=tmp_path).stdout
     assert warm == fresh
     assert not [p for p in cache.rglob(".tmp-*")]  # no temporary file left behind
+
+
+def test_a_warm_run_imports_no_rule_and_parses_nothing(tmp_path):
+    """All plugins from the cache: no rule, analysis, model, YAML or schema module is loaded."""
+    heavy = ("dify_lint.rules", "dify_lint.analysis", "dify_lint.model", "dify_lint.python", "yaml", "jsonschema", "libcst")
+    script = (
+        "import sys\nfrom dify_lint.cli import main\n"
+        f"try:\n    main({['check', str(FIXTURES), '--isolated', '-q', '--cache-dir', str(tmp_path / 'cache')]!r})\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DIFY_LINT_NO_CACHE"}
+    cold = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "dify_lint.rules" in cold.stdout.splitlines()[-1]
+    warm = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert warm.stdout.splitlines()[-1] == "[]"
+    rules_table = next((tmp_path / "cache").rglob("rules-*.json"))
+    rules_table.write_text("[1, 2", "utf-8")  # damaged: the rules are imported again, and the table rewritten
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "dify_lint.rules" in again.stdout.splitlines()[-1] and json.loads(rules_table.read_text("utf-8"))

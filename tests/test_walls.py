@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "registry": {"rule", "catalogue"},
     "catalogue": {"rules"},
     "suppression": {"config", "diagnostics", "source"},
-    "cache": {"diagnostics", "source", "package"},
+    "cache": {"diagnostics", "source", "package", "registry"},
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
     "scope": {"diagnostics"},

@@ -251,6 +251,8 @@ class DiskFS(PluginFS):
         self.label = str(root)
         self._root_real = os.path.realpath(root)
         self._entries: dict[str, Entry] = {}
+        #: the real path of each folder found, to look at what is inside without resolving again
+        self._real_dirs: dict[str, str] = {}
         self.hidden = frozenset(hidden)
         self._hidden_names: dict[str, set[str]] = {}
         for path in self.hidden:
@@ -281,17 +283,51 @@ class DiskFS(PluginFS):
         if normal is None or problem:
             found = Entry(Kind.OUTSIDE if problem and "outside" in problem else Kind.MISSING, False)
         else:
-            path = os.path.join(self._root_real, *normal.split("/")) if normal != "." else self._root_real
-            link = os.path.islink(path)
-            real = self._real(normal)
-            if not self._inside(real):
-                found = Entry(Kind.OUTSIDE, link)
-            elif self.hidden and any(real == path or real.startswith(path + os.sep) for path in self.hidden):
-                found = Entry(Kind.MISSING, False)
-            else:
-                found = Entry(_stat_kind(real), link)
+            found = self._entry_in_known_folder(normal) or self._resolved_entry(normal)
         self._entries[relative] = found
         return found
+
+    def _resolved_entry(self, normal: str) -> Entry:
+        """The entry of a path, its links resolved and checked against the root."""
+        path = os.path.join(self._root_real, *normal.split("/")) if normal != "." else self._root_real
+        link = os.path.islink(path)
+        real = self._real(normal)
+        if not self._inside(real):
+            return Entry(Kind.OUTSIDE, link)
+        if self._hidden(real):
+            return Entry(Kind.MISSING, False)
+        found = Entry(_stat_kind(real), link)
+        if found.kind is Kind.DIR:
+            self._real_dirs[normal] = real
+        return found
+
+    def _entry_in_known_folder(self, normal: str) -> Entry | None:
+        """The entry of a path that is not a link, in a folder already known to lie inside the
+        root: one `lstat`, no resolving (most entries are such). None: resolve it."""
+        parent, _, name = normal.rpartition("/")
+        if normal == "." or self.entry(parent).kind is not Kind.DIR:
+            return None
+        folder = self._real_dirs.get(parent or ".") if parent else self._root_real
+        if folder is None:
+            return None
+        real = os.path.join(folder, name)
+        try:
+            mode = os.lstat(real).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return Entry(Kind.MISSING, False)
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+        if self._hidden(real):
+            return Entry(Kind.MISSING, False)
+        if stat.S_ISDIR(mode):
+            self._real_dirs[normal] = real
+            return Entry(Kind.DIR, False)
+        return Entry(Kind.FILE if stat.S_ISREG(mode) else Kind.SPECIAL, False)
+
+    def _hidden(self, real: str) -> bool:
+        return bool(self.hidden) and any(real == folder or real.startswith(folder + os.sep) for folder in self.hidden)
 
     def read(self, relative: str, limit: int) -> bytes:
         kind = self.kind(relative)
@@ -328,22 +364,24 @@ class DiskFS(PluginFS):
     def size(self, relative: str) -> int:
         if self.kind(relative) is not Kind.FILE:
             return 0
-        try:
-            return os.stat(self._real(relative)).st_size
+        try:  # a regular file inside the root (`kind` checked where its links lead): no need to resolve them again
+            return os.stat(os.path.join(self._root_real, *relative.split("/"))).st_size
         except OSError:
             return 0
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
         if self.kind(relative) is not Kind.DIR:
             return None
+        normal = posixpath.normpath(relative) if relative else "."
+        folder = self._real_dirs.get(normal) or self._real(relative)
         try:
-            with os.scandir(self._real(relative)) as scanned:
+            with os.scandir(folder) as scanned:
                 raw = [(e.name, e.is_symlink(), _dirent_kind(e)) for e in scanned]
         except OSError:
             return None
         entries: dict[str, Entry] = {}
         if self._hidden_names:
-            hidden = self._hidden_names.get(self._real(relative), ())
+            hidden = self._hidden_names.get(folder, ())
             raw = [item for item in raw if item[0] not in hidden]
         for name, link, kind in raw:
             child = f"{relative}/{name}" if relative not in ("", ".") else name
@@ -351,6 +389,8 @@ class DiskFS(PluginFS):
                 entries[name] = self.entry(child)  # where the link leads, checked against the root
             else:
                 entries[name] = self._entries.setdefault(child, Entry(kind, False))
+                if kind is Kind.DIR:
+                    self._real_dirs.setdefault(f"{normal}/{name}" if normal != "." else name, os.path.join(folder, name))
         return entries
 
     def stamp(self, relative: str) -> Stamp | None:
