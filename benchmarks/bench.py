@@ -3,8 +3,9 @@
     python benchmarks/bench.py PATH [--runs N] [--jobs N] [--python PYTHON]
 
 Each figure is the median wall time of several runs of the real command in a fresh process,
-start-up included: the whole tree (in two processes and in one), the YAML rules alone, and one
-plugin as pre-commit runs it (the median, 90th-percentile and largest plugins by size). The peak
+start-up included: the whole tree (in two processes and in one; and with a result cache, cold
+and warm), the YAML rules alone, and one plugin as pre-commit runs it (the median,
+90th-percentile and largest plugins by size). Only the cache's own figures use a cache. The peak
 memory is that of the one-process run over the whole tree. `--python` runs another installation
 of dify-lint (e.g. an older version in its own virtual environment) for a comparison.
 """
@@ -16,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,7 +54,8 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable, help="the Python whose dify-lint is measured")
     args = parser.parse_args()
 
-    base = [args.python, "-m", "dify_lint", "check", "--output-format", "concise", "--isolated"]
+    uncached = [args.python, "-m", "dify_lint", "check", "--output-format", "concise", "--isolated"]
+    base = [*uncached, "--no-cache"]  # every figure but the cache's own is of linting
     plugins = sorted({p.parent for p in args.path.rglob("manifest.yaml") if ".venv" not in p.parts})
     yaml_files = sum(1 for _ in args.path.rglob("*.yaml"))
     py_files = sum(1 for _ in args.path.rglob("*.py"))
@@ -64,6 +67,12 @@ def main() -> None:
 
     whole, summary = timed([*base, "--jobs", str(args.jobs), str(args.path)], args.runs)
     print(f"whole tree, all rules:                       {whole:7.2f} s   ({summary})")
+    with tempfile.TemporaryDirectory() as cache:
+        cached = [*uncached, "--cache-dir", cache, "--jobs", str(args.jobs), str(args.path)]
+        cold, _ = timed(cached, 1)
+        print(f"whole tree, writing the cache (cold):        {cold:7.2f} s")
+        warm, _ = timed(cached, args.runs)
+        print(f"whole tree, every plugin from the cache:     {warm:7.2f} s")
     serial, _ = timed([*base, "--jobs", "1", str(args.path)], args.runs)
     print(f"whole tree, all rules, one process:          {serial:7.2f} s")
     memory = peak_mb([*base, "--jobs", "1", str(args.path)])

@@ -115,7 +115,7 @@ class ResultCache:
         try:
             self._prepare()
             _write_whole(path, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        except OSError:
+        except (OSError, ValueError):  # not writable; or text that cannot be encoded (a lone surrogate)
             return
 
     def _prepare(self) -> None:
@@ -166,7 +166,7 @@ def rule_rows(directory: str | os.PathLike) -> list[RuleRow]:
     try:
         prepare_folder(Path(directory))
         _write_whole(path, json.dumps(rows).encode("utf-8"))
-    except OSError:
+    except (OSError, ValueError):
         pass
     return rows
 

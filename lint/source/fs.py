@@ -512,6 +512,7 @@ class RecordingFS(PluginFS):
         return found
 
     def read(self, relative: str, limit: int) -> bytes:
+        self.entry(relative)  # what the path is (a file, a link, nothing) matters as much as its bytes
         before = self.base.stamp(relative)
         try:
             data = self.base.read(relative, limit)
@@ -524,6 +525,7 @@ class RecordingFS(PluginFS):
         return data
 
     def size(self, relative: str) -> int:
+        self.entry(relative)
         found = self.base.size(relative)
         self.record.sizes.setdefault(relative, found)
         return found
