@@ -259,6 +259,14 @@ def _record_from(data: dict) -> Record:
     return record
 
 
+def _position_to(position: Position | None) -> list[int] | None:
+    return None if position is None else [position.line, position.column]
+
+
+def _position_from(item: list | None) -> Position | None:
+    return None if item is None else Position(int(item[0]), int(item[1]))
+
+
 def _span_to(span: Span) -> list[int]:
     return [span.start.line, span.start.column, span.end.line, span.end.column]
 
@@ -280,7 +288,11 @@ def _diagnostic_to(diagnostic: Diagnostic) -> dict:
         "related": [[r.path, _span_to(r.span), r.message] for r in diagnostic.related],
         "fix": None
         if fix is None
-        else [fix.message, fix.applicability, [[e.path, e.start, e.end, e.replacement] for e in fix.edits]],
+        else [
+            fix.message,
+            fix.applicability,
+            [[e.path, e.start, e.end, e.replacement, _position_to(e.location), _position_to(e.end_location)] for e in fix.edits],
+        ],
         "plugin": diagnostic.plugin,
         "url": diagnostic.url,
         "line_text": diagnostic.line_text,
@@ -300,7 +312,13 @@ def _diagnostic_from(item: dict) -> Diagnostic:
         related=tuple(Related(str(path), _span_from(span), str(message)) for path, span, message in item["related"]),
         fix=None
         if fix is None
-        else Fix(str(fix[0]), tuple(Edit(str(p), int(s), int(e), str(r)) for p, s, e, r in fix[2]), str(fix[1])),
+        else Fix(
+            str(fix[0]),
+            tuple(
+                Edit(str(p), int(s), int(e), str(r), _position_from(at), _position_from(end)) for p, s, e, r, at, end in fix[2]
+            ),
+            str(fix[1]),
+        ),
         plugin=str(item["plugin"]),
         url=str(item["url"]),
         line_text=None if line_text is None else str(line_text),

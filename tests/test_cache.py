@@ -279,3 +279,26 @@ def test_a_warm_run_imports_no_rule_and_parses_nothing(tmp_path):
     rules_table.write_text("[1, 2", "utf-8")  # damaged: the rules are imported again, and the table rewritten
     again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert "dify_lint.rules" in again.stdout.splitlines()[-1] and json.loads(rules_table.read_text("utf-8"))
+
+
+def test_an_entry_keeps_every_field_of_a_diagnostic():
+    from dify_lint.cache import _diagnostic_from, _diagnostic_to
+    from dify_lint.diagnostics import Diagnostic, Edit, Fix, Position, Related, Severity, Span
+
+    span = Span(Position(3, 5), Position(3, 9))
+    diagnostic = Diagnostic(
+        code="DPL999",
+        name="some-rule",
+        severity=Severity.WARNING,
+        message="a message with unicode: é, 漢",
+        path="echo/tools/echo.yaml",
+        span=span,
+        related=(Related("echo/tools/echo.py", Span.point(7, 1), "the other side"),),
+        fix=Fix("rename it", (Edit("echo/tools/echo.yaml", 10, 14, "name", Position(3, 5), Position(3, 9)),), "unsafe"),
+        plugin="echo",
+        url="https://example.invalid/rule",
+        line_text="  name: x",
+    )
+    assert _diagnostic_from(json.loads(json.dumps(_diagnostic_to(diagnostic)))) == diagnostic
+    bare = Diagnostic("DPL001", "yaml-syntax-error", Severity.ERROR, "m", "p", span)
+    assert _diagnostic_from(json.loads(json.dumps(_diagnostic_to(bare)))) == bare
