@@ -227,9 +227,13 @@ def _entry_to(entry: Entry) -> list:
     return [entry.kind.value, entry.link]
 
 
+#: every entry there can be, by its stored form (entries are many; one lookup each)
+_ENTRIES = {(kind.value, link): Entry(kind, link) for kind in Kind for link in (False, True)}
+
+
 def _entry_from(item: list) -> Entry:
     kind, link = item
-    return Entry(Kind(kind), bool(link))
+    return _ENTRIES[kind, bool(link)]
 
 
 def _record_to(record: Record) -> dict:

@@ -272,6 +272,10 @@ class DiskFS(PluginFS):
             else self._root_real
         )
 
+    def _joined(self, relative: str) -> str:
+        """The path on disk of a path of the plugin, links not resolved."""
+        return self._root_real + os.sep + (relative if os.sep == "/" else relative.replace("/", os.sep))
+
     def _inside(self, real: str) -> bool:
         return real == self._root_real or real.startswith(self._root_real.rstrip(os.sep) + os.sep)
 
@@ -365,7 +369,7 @@ class DiskFS(PluginFS):
         if self.kind(relative) is not Kind.FILE:
             return 0
         try:  # a regular file inside the root (`kind` checked where its links lead): no need to resolve them again
-            return os.stat(os.path.join(self._root_real, *relative.split("/"))).st_size
+            return os.stat(self._joined(relative)).st_size
         except OSError:
             return 0
 
@@ -397,7 +401,7 @@ class DiskFS(PluginFS):
         """What a later run compares to tell whether a file may have changed: its mode, size and
         modification time (links followed; the probes of `entry` see the links themselves)."""
         try:
-            info = os.stat(os.path.join(self._root_real, *relative.split("/")))
+            info = os.stat(self._joined(relative))
         except (OSError, ValueError):
             return None
         return Stamp(info.st_mode, info.st_size, info.st_mtime_ns)
@@ -548,11 +552,23 @@ def unchanged(fs: DiskFS, record: Record) -> bool:
     for relative, entry in record.probes.items():
         if fs.entry(relative) != entry:
             return False
+    stamps: dict[str, Stamp | None] = {}  # one stat a file, for its size and its read alike
+
+    def stamp_of(relative: str) -> Stamp | None:
+        if relative not in stamps:
+            stamps[relative] = fs.stamp(relative)
+        return stamps[relative]
+
     for relative, size in record.sizes.items():
-        if fs.size(relative) != size:
+        if fs.kind(relative) is not Kind.FILE:  # `size` gives 0 for anything but a regular file
+            now = 0
+        else:
+            found = stamp_of(relative)
+            now = found.size if found is not None and stat.S_ISREG(found.mode) else 0
+        if now != size:
             return False
     for relative, (stamp, seen) in record.reads.items():
-        now = fs.stamp(relative)
+        now = stamp_of(relative)
         if now == stamp:
             continue
         if now is None or stamp is None or seen is None or (now.mode, now.size) != (stamp.mode, stamp.size):
