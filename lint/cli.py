@@ -168,10 +168,9 @@ def check(
         cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
         use_cache = not (no_cache or stdin_filename or disabled_by_environment())
         table = rule_rows(cache_folder) if use_cache else None
-        if table is not None:
-            check_selectors(settings.select + settings.ignore, table)
-            for codes in config.per_file_ignores.values():
-                check_selectors(codes, table)
+        check_selectors(settings.select + settings.ignore, table)
+        for codes in config.per_file_ignores.values():
+            check_selectors(codes, table)
         rules = select_rules(settings.select, settings.ignore, table)
         if show_settings:
             click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
