@@ -198,7 +198,7 @@ def check(
     fixing = None
     if apply_fixes or show_diff:  # files change as they are fixed: the cache is neither read nor written
         as_plugins = plugins if buffer_path else found.plugins
-        fixing = _Fixing.run(as_plugins, _rules(rules), config, scope, unsafe=unsafe_fixes, buffer=buffer_path)
+        fixing = _Fixing.run(as_plugins, _rules(rules), config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
             click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
@@ -337,21 +337,30 @@ class _Fixing:
         self.problems: list[str] = []
 
     @classmethod
-    def run(cls, plugins, rules, config, scope, *, unsafe: bool, buffer: str | None) -> "_Fixing":
-        from .engine import Result, lint_plugin
-        from .fix import fix_plugin
+    def run(cls, plugins, rules, config, scope, *, unsafe: bool, buffer: str | None, jobs: int = 0) -> "_Fixing":
+        from .engine import PARALLEL_THRESHOLD, Result, lint_plugin
         from .suppression import INTERNAL_ERROR
 
         result = Result(plugins=len(plugins))
-        outcomes, packages = [], []
+        packages = []
         for plugin in plugins:
             result.bundles += plugin.is_bundle
             if plugin.is_package:
                 packages.append(plugin.display_path(""))
                 result.diagnostics.extend(lint_plugin(plugin, rules, config))
-                continue
-            outcome = fix_plugin(plugin, lambda p: lint_plugin(p, rules, config), unsafe=unsafe, wanted=scope.covers)
-            outcomes.append((plugin, outcome))
+        folders = [plugin for plugin in plugins if not plugin.is_package]
+        codes = tuple(rule.code for rule in rules)
+        tasks = [(plugin.fs, plugin.display, codes, config, unsafe, scope) for plugin in folders]
+        workers = min(jobs or os.cpu_count() or 1, len(folders))
+        if workers > 1 and len(folders) >= PARALLEL_THRESHOLD and buffer is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                fixed = list(pool.map(_fix_task, tasks, chunksize=2))
+        else:
+            fixed = [_fix_task(task, plugin) for task, plugin in zip(tasks, folders)]
+        outcomes = list(zip(folders, fixed))
+        for _, outcome in outcomes:
             result.diagnostics.extend(outcome.diagnostics)
         result.diagnostics.sort(key=lambda d: d.sort_key())
         result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
@@ -414,6 +423,18 @@ class _Fixing:
         return lines + self.problems
 
 
+def _fix_task(task: tuple, plugin=None):
+    """Fix one plugin folder in memory (in a worker process, when there are many)."""
+    from .engine import lint_plugin
+    from .fix import fix_plugin
+    from .model.plugin import Plugin
+    from .registry import all_rules
+
+    fs, display, codes, config, unsafe, scope = task
+    rules = [rule for rule in all_rules() if rule.code in codes]
+    return fix_plugin(plugin or Plugin(fs, display), lambda p: lint_plugin(p, rules, config), unsafe=unsafe, wanted=scope.covers)
+
+
 def _fixable_line(diagnostics, hidden: int, unsafe: bool) -> str:
     """How many findings a fix is on offer for, and how many unsafe fixes are not."""
     offered = sum(1 for d in diagnostics if d.fix is not None)
@@ -472,3 +493,22 @@ def rule(rule, output_format):
         click.echo(json.dumps(rule_json(found), indent=2))
     else:
         click.echo(explain(found), nl=False)
+
+
+@main.command()
+def server():
+    """Run the language server on standard input and output, for editors (needs `dify-lint[lsp]`).
+
+    It reports the findings of the plugins of the files open in the editor as they are edited,
+    unsaved changes included, and offers quick fixes and suppression comments."""
+    try:
+        from .lsp.server import serve
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        click.echo(
+            f"dify-lint: error: the language server needs pygls ({error}); install it with: pip install 'dify-lint[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
+    serve()

@@ -123,6 +123,7 @@ def fix_plugin(
             for path in dict.fromkeys(e.path for e in edits):
                 by_file.setdefault(path, []).append((diagnostic, [e for e in edits if e.path == path]))
         undone: set[int] = set()
+        deferred: set[int] = set()
         new_texts: dict[str, bytes] = {}
         for relative, fixes in by_file.items():
             data = buffers.get(relative)
@@ -133,20 +134,32 @@ def fix_plugin(
                 continue
             result = _apply(relative, data, [e for _, edits in fixes for e in edits])
             if result is None:
-                undone.update(id(d) for d, _ in fixes)
-                outcome.undone.extend(f"{d.path}: {d.code} {d.fix.message}" for d, _ in fixes)  # type: ignore[union-attr]
-                continue
+                # Together they break the file (two fixes adding the same key, say): the first fix
+                # that works alone is applied, the others wait for the next round, which sees its
+                # text; only a fix that breaks the file on its own is undone.
+                for diagnostic, edits in fixes:
+                    alone = _apply(relative, data, edits)
+                    if alone is None:
+                        undone.add(id(diagnostic))
+                        outcome.undone.append(f"{diagnostic.path}: {diagnostic.code} {diagnostic.fix.message}")  # type: ignore[union-attr]
+                    elif result is None:
+                        result = alone
+                    else:
+                        deferred.add(id(diagnostic))
+                if result is None:
+                    continue
             originals.setdefault(relative, data)
             new_texts[relative] = result
         # a fix is applied whole or not at all: one of its files refused undoes it in the others
         for diagnostic in taken:
             if id(diagnostic) in undone:
                 refused.add((diagnostic.code, diagnostic.fix.message, diagnostic.fix.edits))  # type: ignore[union-attr]
-        applied = [d for d in taken if id(d) not in undone]
+        applied = [d for d in taken if id(d) not in undone and id(d) not in deferred]
         if len(applied) != len(taken):
+            kept = {id(d) for d in applied}
             new_texts = {}
             for relative, fixes in by_file.items():
-                edits = [e for d, edits in fixes if id(d) not in undone for e in edits]
+                edits = [e for d, edits in fixes if id(d) in kept for e in edits]
                 if edits:
                     result = _apply(relative, buffers.get(relative) or originals.get(relative) or b"", edits)
                     if result is not None:
@@ -219,7 +232,10 @@ def _apply(relative: str, data: bytes, edits: list[Edit]) -> bytes | None:
         return None
     text = decoded.text
     newline = _newline(text)
-    unique = sorted(set(edits), key=lambda e: (e.start, e.end), reverse=True)
+    # from the end backwards, so that offsets stay valid; insertions at one point keep their order
+    unique = [
+        edit for _, edit in sorted(enumerate(dict.fromkeys(edits)), key=lambda p: (p[1].start, p[1].end, p[0]), reverse=True)
+    ]
     if any(not 0 <= e.start <= e.end <= len(text) for e in unique):
         return None
     for edit in unique:

@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"diagnostics", "rule", "registry", "package"},
     "docs": {"diagnostics", "rule", "registry", "examples"},
     "cli": {"*"},
+    "lsp": {"*"},
     "main": {"cli"},
     "package": set(),
 }
@@ -112,6 +113,7 @@ def test_imports_respect_the_walls(module, path):
                 continue
         assert "*" in allowed or other in allowed, f"{path.relative_to(REPO)}:{line}: {layer} imports {other} ({target})"
         assert other != "cli" or layer == "main", f"{path.relative_to(REPO)}:{line}: only `python -m` may import the CLI"
+        assert other != "lsp" or layer == "cli", f"{path.relative_to(REPO)}:{line}: only the CLI may import the language server"
 
 
 def test_only_the_newer_grammar_oracle_imports_libcst():

@@ -111,5 +111,11 @@ def schema_issues(plugin: Plugin, manifest: bool) -> list[DeclarationIssues]:
         doc = declaration.doc
         if not doc.usable or not schema.has_schema(declaration.kind):
             continue
-        found.append(DeclarationIssues(declaration, schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])))
+        kind = declaration.kind
+        issues = (
+            plugin.documents.result(f"schema:{kind}", doc, lambda: schema.check(doc, kind, KIND_LABELS[kind]))
+            if plugin.documents is not None
+            else schema.check(doc, kind, KIND_LABELS[kind])
+        )
+        found.append(DeclarationIssues(declaration, issues))
     return found

@@ -18,7 +18,7 @@ from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, Rea
 from ..source.fs import Entry, Kind, PluginFS, ReadFailure, Resolved
 from ..source.layout import MANIFEST, PACKAGE_MARK, SKIPPED_DIRS, is_skipped_dir  # noqa: F401 - the model's names too
 from ..source.text import YAML_BREAKS, LineIndex
-from .yamldoc import PathItem, YamlDoc
+from .yamldoc import DocumentCache, PathItem, YamlDoc
 
 #: declaration kind -> (list key in its YAML, kind of each file listed there)
 CHILD_LISTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -94,11 +94,14 @@ class Plugin:
     """One plugin, read through its file system: the manifest, the declarations it leads to, and
     the Python sources. Each file is read and parsed at most once, when first asked for."""
 
-    def __init__(self, fs: PluginFS, display: str, modules: ModuleCache | None = None):
+    def __init__(self, fs: PluginFS, display: str, modules: ModuleCache | None = None, documents: DocumentCache | None = None):
         self.fs = fs
         self.display = display  # the root as the user should see it
         #: parsed Python modules and their module analyses, by content (shared by an editor server)
         self.modules = modules if modules is not None else ModuleCache()
+        #: parsed YAML documents and their schema issues, by content, when an editor server keeps
+        #: them between lints (a single lint parses each document once anyway)
+        self.documents = documents
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
         self._texts: dict[str, str | None] = {}
@@ -125,7 +128,12 @@ class Plugin:
         """The parsed YAML file at `relative` (inside the root), or None if it cannot be read."""
         if relative not in self._yaml:
             loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
-            self._yaml[relative] = None if loaded.problem else YamlDoc.parse(relative, loaded.text or "")
+            if loaded.problem:
+                self._yaml[relative] = None
+            elif self.documents is not None:
+                self._yaml[relative] = self.documents.document(relative, loaded.text or "")
+            else:
+                self._yaml[relative] = YamlDoc.parse(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._yaml[relative]

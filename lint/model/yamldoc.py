@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, TypeVar, Union
 
 import yaml
 
 from ..diagnostics import Edit, Position, Span
+from ..source.content import ContentCache, content_digest
 from ..source.text import YAML_BREAKS, LineIndex, offset_span
 
 _Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
@@ -98,12 +99,14 @@ class YamlDoc:
     #: duplicate key nodes (by id) -> their problem, until their paths are known
     _duplicates: dict[int, YamlProblem] = field(default_factory=dict, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
+    #: the content digest of `text`, when a `DocumentCache` keeps the document
+    digest: str = field(default="", repr=False, compare=False)
 
     # -- loading -------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, path: str, text: str) -> "YamlDoc":
-        doc = cls(path=path, text=text)
+    def parse(cls, path: str, text: str, digest: str = "") -> "YamlDoc":
+        doc = cls(path=path, text=text, digest=digest)
         loader = None
         try:
             loader = _Loader(text)
@@ -428,3 +431,21 @@ def _scalar_constructor(loader: _Loader):
             ) from None
 
     return build
+
+
+T = TypeVar("T")
+
+
+class DocumentCache(ContentCache):
+    """Parsed YAML documents and what was computed from one alone (its schema issues), by path and
+    content digest (`dify_lint.source.content`): kept by the editor server between lints."""
+
+    def document(self, path: str, text: str) -> YamlDoc:
+        digest = content_digest(text)
+        return self.built(path, digest, lambda: YamlDoc.parse(path, text, digest))
+
+    def result(self, name: str, doc: YamlDoc, compute: Callable[[], T]) -> T:
+        """The result `name` computed from `doc` alone, computed once while the document is kept."""
+        if not doc.digest:
+            return compute()
+        return self.derived(name, doc.path, doc.digest, doc, compute)

@@ -126,16 +126,24 @@ def _add(doc: YamlDoc, mapping: yaml.MappingNode, missing: Spec, step: int, edit
 def _after_last_entry(doc: YamlDoc, mapping: yaml.MappingNode) -> int | None:
     """The end of the line the mapping's last scalar ends on, when that is safe to write after."""
     node: yaml.Node = mapping
+    key: yaml.Node | None = None
     while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if not node.value or node.flow_style:
             break
-        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+        if isinstance(node, yaml.MappingNode):
+            key, node = node.value[-1]
+        else:
+            key, node = None, node.value[-1]
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if not node.flow_style:
             return None
     elif node.style in ("|", ">"):
         return None
     start, end = doc.offset(node.start_mark), doc.offset(node.end_mark)
+    if start == end:  # an empty value (`key:`): its mark may lie on a later line; its key's does not
+        if key is None:
+            return None
+        start, end = doc.offset(key.start_mark), doc.offset(key.end_mark)
     last = doc.lines.position(end).line
     if doc.lines.position(start).line != last:
         return None
