@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -60,7 +61,16 @@ def main() -> None:
     "--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these paths too (globs relative to the working directory)."
 )
 @click.option("--show-settings", is_flag=True, help="Print the settings in effect and where each came from, and lint nothing.")
-@click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the result cache (also: DIFY_LINT_NO_CACHE=1 in the environment)."
+)
+@click.option(
+    "--cache-dir",
+    "cache_dir_option",
+    type=click.Path(file_okay=False),
+    envvar="DIFY_LINT_CACHE_DIR",
+    help="Keep the result cache here (default: .dify_lint_cache beside the configuration file, else in the working directory).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -120,6 +130,7 @@ def check(
     extend_exclude,
     show_settings,
     no_cache,
+    cache_dir_option,
     fail_on,
     exit_zero,
     statistics,
@@ -139,11 +150,9 @@ def check(
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
     from . import profile
-    from .buffer import with_buffer
+    from .cache import cache_dir, disabled_by_environment, rule_rows
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
-    from .engine import lint_plugins
-    from .fix import shown
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
@@ -171,22 +180,26 @@ def check(
                 fail_on=fail_on,
             )
             settings = resolve_settings(config, given)
-            check_selectors(settings.select + settings.ignore)
-            for codes in config.per_file_ignores.values():
-                check_selectors(codes)
             if settings.output_format not in FORMATS:
                 raise ConfigError(
                     f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}"
                 )
-            rules = select_rules(settings.select, settings.ignore)
+            # the warm path: rules chosen from the stored table, imported only if a plugin is linted
+            cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
+            use_cache = not (no_cache or stdin_filename or disabled_by_environment())
+            table = rule_rows(cache_folder) if use_cache else None
+            check_selectors(settings.select + settings.ignore, table)
+            for codes in config.per_file_ignores.values():
+                check_selectors(codes, table)
+            rules = select_rules(settings.select, settings.ignore, table)
             if show_settings:
                 click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
                 sys.exit(EXIT_CLEAN)
             if stdin_filename:
                 paths = (stdin_filename,)
             with profile.timed("discovery"):
-                found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
-            plugins = found.plugins
+                found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename), hidden=(cache_folder,))
+            plugins = found.roots  # (files, display) each: what the cache needs; parsed only if linted
         except (ConfigError, UnknownSelector, PathNotFound) as error:
             click.echo(f"dify-lint: error: {error}", err=True)
             sys.exit(EXIT_FAILURE)
@@ -196,6 +209,7 @@ def check(
 
     buffer_path = None
     if stdin_filename and plugins:
+        from .buffer import with_buffer
         from .source.files import MAX_YAML_BYTES as largest  # the largest file any parser takes
 
         data = sys.stdin.buffer.read(largest + 1)  # never more: a pipe may not end
@@ -206,23 +220,30 @@ def check(
                 err=True,
             )
             sys.exit(EXIT_FAILURE)
-        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, data)
+        buffered, buffer_path = with_buffer(found.plugins[0], stdin_filename, data)
+        plugins = [buffered]
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
     fixing = None
-    if apply_fixes or show_diff:
+    if apply_fixes or show_diff:  # files change as they are fixed: the cache is neither read nor written
+        as_plugins = plugins if buffer_path else found.plugins
         with profile.profiling(taken):
-            fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
+            fixing = _Fixing.run(as_plugins, _rules(rules), config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
             click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
             sys.exit(EXIT_FAILURE)
     else:
+        cache = _open_cache(cache_folder, config, rules) if use_cache else None
         with profile.profiling(taken):
-            result = lint_plugins(plugins, rules, config, jobs=jobs)
+            result = _lint(plugins, rules, config, jobs, cache)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
-    result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
+    hidden_fixes = 0
+    if any(d.fix is not None for d in result.diagnostics):
+        from .fix import shown
+
+        result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
     if fixing is not None and show_diff:
         click.echo(fixing.diff(), nl=False)
         if not quiet:
@@ -244,7 +265,9 @@ def check(
             colour = not output_file and (
                 color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
             )
-            output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+            output = render(
+                fmt, result.diagnostics, colour=colour, rules=_rules(rules) if fmt == "sarif" else (), fail_on=settings.fail_on
+            )
     if fixing is not None and buffer_path:  # the fixed buffer is the output; the findings go to stderr
         sys.stdout.flush()
         sys.stdout.buffer.write(fixing.buffer_text())
@@ -278,6 +301,68 @@ def check(
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+@dataclass
+class _Linted:
+    diagnostics: list
+    plugins: int
+    bundles: int
+    internal_errors: int
+    workers: int = 1  # processes that linted (1: this one, or every plugin came from the cache)
+
+
+def _open_cache(directory, config, rules):
+    """The result cache for this run's settings."""
+    from .cache import ResultCache
+
+    settings = {
+        "rules": sorted(rule.code for rule in rules),
+        "per-file-ignores": sorted([glob, sorted(codes)] for glob, codes in config.per_file_ignores.items()),
+        "relative-to": config.root,
+    }
+    return ResultCache(directory, settings)
+
+
+def _rules(chosen) -> tuple:
+    """The rules themselves for rows of the stored table (their modules imported only now)."""
+    from .registry import all_rules
+
+    codes = {row.code for row in chosen}
+    return tuple(rule for rule in all_rules() if rule.code in codes)
+
+
+def _lint(plugins, rules, config, jobs, cache) -> _Linted:
+    """Every plugin's findings: from the cache where its entry is still valid, the others
+    linted (and their entries written). Merged in the plugins' order, then sorted, so a cached
+    run prints exactly what a fresh one does."""
+    from .suppression import INTERNAL_ERROR
+
+    found: list = [None] * len(plugins)
+    workers = 1
+    if cache is not None:
+        for index, plugin in enumerate(plugins):
+            if cache.handles(plugin.fs):
+                found[index] = cache.lookup(plugin.fs, plugin.display)
+    missing = [index for index, hit in enumerate(found) if hit is None]
+    if missing:
+        from .engine import lint_plugins
+
+        linted = lint_plugins([plugins[i] for i in missing], _rules(rules), config, jobs=jobs, record=cache is not None)
+        workers = linted.workers
+        for index, (diagnostics, bundle, record) in zip(missing, linted.per_plugin):
+            found[index] = (diagnostics, bundle)
+            crashed = any(d.code == INTERNAL_ERROR for d in diagnostics)  # a crash may not happen again
+            if record is not None and not crashed:
+                cache.store(plugins[index].fs, plugins[index].display, diagnostics, bundle, record)
+    diagnostics = sorted((d for ds, _ in found for d in ds), key=lambda d: d.sort_key())
+    return _Linted(
+        diagnostics=diagnostics,
+        plugins=len(plugins),
+        bundles=sum(bundle for _, bundle in found),
+        internal_errors=sum(1 for d in diagnostics if d.code == INTERNAL_ERROR),
+        workers=workers,
+    )
 
 
 class _Fixing:

@@ -33,6 +33,7 @@ KNOWN_KEYS = {
     "extend-exclude",
     "output-format",
     "fail-on",
+    "cache-dir",
 }
 #: The severities that can fail a run, from the gravest: `fail-on = "warning"` fails on errors and warnings.
 FAIL_ON = ("error", "warning", "info")
@@ -129,6 +130,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     output_format: str | None = None
     fail_on: str | None = None
+    #: where the result cache lives, relative to `root`
+    cache_dir: str | None = None
 
     @property
     def root(self) -> str:
@@ -219,6 +222,10 @@ def load_config(path: Path | None) -> Config:
     if fail_on is not None and fail_on not in FAIL_ON:
         raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_ON)}; got {fail_on!r}")
     config.fail_on = fail_on
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None and not (isinstance(cache_dir, str) and cache_dir):
+        raise ConfigError(f"{path}: cache-dir must be a path")
+    config.cache_dir = cache_dir
     return config
 
 

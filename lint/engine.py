@@ -17,6 +17,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
+from .source.fs import DiskFS, Record, RecordingFS
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
 
 
@@ -178,25 +179,34 @@ class Result:
     bundles: int = 0  # of which `type: bundle` manifests
     internal_errors: int = 0
     workers: int = 1  # processes that linted (1: this one)
+    #: per plugin, in the order given: its diagnostics, whether it is a bundle, and (when asked
+    #: to record) what its lint read from its folder on disk
+    per_plugin: list[tuple[list[Diagnostic], bool, Record | None]] = field(default_factory=list)
 
 
-def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin, in up to `jobs` worker processes: 0 (automatic) starts one per CPU when
-    the plugins are large enough to pay for them, a number of 2 or more starts them whenever there
-    are two plugins. The result is the same whichever way it ran. When a profile is being taken
+def lint_plugins(
+    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0, record: bool = False
+) -> Result:
+    """Lint every plugin (a `Plugin`, or anything with its `fs` and `display`), in up to `jobs`
+    worker processes: 0 (automatic) starts one per CPU when the plugins are large enough to pay
+    for them, a number of 2 or more starts them whenever there are two plugins. The result is the
+    same whichever way it ran. `record`: note what each plugin on disk was read for
+    (`Result.per_plugin`), for the result cache. When a profile is being taken
     (`dify_lint.profile`), the workers' figures are added to it."""
     result = Result(plugins=len(plugins))
     workers, sizes = plan_workers(plugins, jobs)
     result.workers = workers
+    sources = [RecordingFS(p.fs) if record and type(p.fs) is DiskFS else p.fs for p in plugins]
     with _no_cyclic_gc():
         if workers > 1:
-            linted = _lint_in_processes(plugins, sizes, rules, config, workers)
+            linted = _lint_in_processes(plugins, sources, sizes, rules, config, workers)
         else:
             # a plugin of its own for each lint, dropped with everything it read once it is done
-            linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
-        for diagnostics, bundle in linted:
+            linted = (_lint_one(Plugin(fs, plugin.display), rules, config) for plugin, fs in zip(plugins, sources))
+        for diagnostics, bundle, read in linted:
             result.diagnostics.extend(diagnostics)
             result.bundles += bundle
+            result.per_plugin.append((diagnostics, bundle, read))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
@@ -225,14 +235,15 @@ def pays_for_workers(sizes: Sequence[int], workers: int) -> bool:
     return saved > WORKER_COST_BYTES * (workers - 1)
 
 
-def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
-    """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
-    return lint_plugin(plugin, rules, config), plugin.is_bundle
+def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool, Record | None]:
+    """The plugin's diagnostics, whether it is a bundle (for the summary), and what was read."""
+    diagnostics = lint_plugin(plugin, rules, config)
+    return diagnostics, plugin.is_bundle, plugin.fs.record if isinstance(plugin.fs, RecordingFS) else None
 
 
 def _lint_in_processes(
-    plugins: Sequence[Plugin], sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
-) -> list[tuple[list[Diagnostic], bool]]:
+    plugins: Sequence[Plugin], sources: Sequence, sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
+) -> list[tuple[list[Diagnostic], bool, Record | None]]:
     """One pool for the run. The largest plugins go first and one at a time, so that no worker is
     left with a large one at the end while the others wait; the results come back in the
     order of `plugins`."""
@@ -241,25 +252,25 @@ def _lint_in_processes(
     codes = tuple(rule.code for rule in rules)
     profiled = profile.active() is not None
     order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
-    tasks = [(plugins[i].fs, plugins[i].display, codes, config, profiled) for i in order]
+    tasks = [(sources[i], plugins[i].display, codes, config, profiled) for i in order]
     linted: list = [None] * len(plugins)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for index, (diagnostics, bundle, taken) in zip(order, pool.map(_lint_task, tasks)):
-            linted[index] = (diagnostics, bundle)
+        for index, (diagnostics, bundle, read, taken) in zip(order, pool.map(_lint_task, tasks)):
+            linted[index] = (diagnostics, bundle, read)
             if taken is not None and profile.active() is not None:
                 profile.active().add(taken)
     return linted
 
 
-def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, "profile.Profile | None"]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None, "profile.Profile | None"]:
     from .registry import all_rules
 
     fs, display, codes, config, profiled = task
     rules = [rule for rule in all_rules() if rule.code in codes]
     taken = profile.Profile() if profiled else None
     with _no_cyclic_gc(), profile.profiling(taken):
-        diagnostics, bundle = _lint_one(Plugin(fs, display), rules, config)
-    return diagnostics, bundle, taken
+        diagnostics, bundle, read = _lint_one(Plugin(fs, display), rules, config)
+    return diagnostics, bundle, read, taken
 
 
 @contextmanager

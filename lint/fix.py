@@ -22,13 +22,14 @@ import tempfile
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .diagnostics import Diagnostic, Edit, Fix
-from .model.plugin import Plugin
-from .model.yamldoc import YamlDoc
 from .source.files import MAX_PYTHON_BYTES, MAX_YAML_BYTES, decode, python_encoding
 from .source.fs import DiskFS, OverlayFS, ReadFailure
+
+if TYPE_CHECKING:  # imported where fixes are made: a run that only shows findings (`shown`) parses nothing
+    from .model.plugin import Plugin
 
 #: Rounds of lint-and-fix before giving up on reaching a plugin with nothing left to fix.
 MAX_ROUNDS = 10
@@ -167,6 +168,8 @@ def fix_plugin(
         outcome.fixed.update(d.code for d in applied)
         if not new_texts:
             continue
+        from .model.plugin import Plugin
+
         current = Plugin(OverlayFS(base, dict(buffers)), plugin.display, plugin.modules)
     for relative, after in buffers.items():
         before = originals[relative]
@@ -266,6 +269,8 @@ def _parses(relative: str, text: str) -> bool:
             return False
         return True
     if relative.endswith((".yaml", ".yml")):
+        from .model.yamldoc import YamlDoc
+
         return not any(p.kind in ("syntax", "duplicate-key") for p in YamlDoc.parse(relative, text).problems)
     return True
 

@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "registry": {"rule", "catalogue"},
     "catalogue": {"rules"},
     "suppression": {"config", "diagnostics", "source"},
+    "cache": {"diagnostics", "source", "package", "registry"},
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression", "profile"},
     "discovery": {"model", "source", "config"},
     "scope": {"diagnostics"},

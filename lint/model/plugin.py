@@ -17,12 +17,9 @@ from ..python.module import ModuleCache, PyModule
 from ..sdk import DATASOURCE_BASES, SOURCE_BASES
 from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, ReadProblem, read_text
 from ..source.fs import Entry, Kind, PluginFS, ReadFailure, Resolved
+from ..source.layout import MANIFEST, PACKAGE_MARK, SKIPPED_DIRS, is_skipped_dir  # noqa: F401 - the model's names too
 from ..source.text import YAML_BREAKS, LineIndex
 from .yamldoc import DocumentCache, PathItem, YamlDoc
-
-MANIFEST = "manifest.yaml"
-#: After a package's name, before the path of a file inside it: `dist/echo.difypkg!/tools/echo.yaml`.
-PACKAGE_MARK = "!"
 
 #: declaration kind -> (list key in its YAML, kind of each file listed there)
 CHILD_LISTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -349,26 +346,6 @@ class Plugin:
         if not nested:
             return self._walked
         return [path for path in self._walked if not path.startswith(nested)]
-
-
-SKIPPED_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".tox",
-    ".nox",
-    ".idea",
-    ".vscode",
-}
-
-
-def is_skipped_dir(name: str) -> bool:
-    return name in SKIPPED_DIRS or name == ".venv" or name.startswith("venv") or name.startswith(".venv")
 
 
 def _strings(value: object) -> Iterator[tuple[int, str]]:
