@@ -2,26 +2,90 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .config import FAIL_ON
-from .report import FORMATS
+from .report import FORMATS, printable
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it ends as an interrupt does: workers stopped, no traceback."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
 class _Group(click.Group):
     def main(self, *args, **kwargs):  # click's own usage errors already exit 2
+        _escape_unencodable()
+        previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
         try:
             return super().main(*args, **kwargs)
-        except KeyboardInterrupt:  # pragma: no cover - interactive only
-            sys.exit(130)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:  # conventional statuses: 128 + the signal's number
+            click.echo("dify-lint: interrupted", err=True)
+            sys.exit(143 if isinstance(interrupt, Terminated) else 130)
+
+
+def _escape_unencodable() -> None:
+    """A stream whose encoding cannot show a character (LC_ALL=C, PYTHONIOENCODING=ascii) gets
+    an escape for it, not an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a closed stream
+                pass
+
+
+def _say(text: str) -> None:
+    """A line on standard error; what it quotes from the plugin is escaped."""
+    click.echo(printable(text), err=True)
+
+
+def _write_report(output: str, colour: bool) -> None:
+    """The report on standard output. A reader that stops reading (`| head`) is not an error;
+    an output that cannot be written (closed, full) is, said on standard error (exit 2)."""
+    if sys.stdout is None:
+        _say("dify-lint: error: standard output is closed; use --output-file to write the report to a file")
+        sys.exit(EXIT_FAILURE)
+    try:
+        click.echo(output, nl=False, color=colour)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except (OSError, ValueError) as error:  # ValueError: the stream was closed under us
+        _discard_stdout()
+        _say(f"dify-lint: error: cannot write the report to standard output: {getattr(error, 'strerror', None) or error}")
+        sys.exit(EXIT_FAILURE)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so what is still buffered does not fail again at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # pragma: no cover - no descriptor to replace
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,11 +215,11 @@ def check(
         found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
         plugins = found.plugins
     except (ConfigError, UnknownSelector, PathNotFound) as error:
-        click.echo(f"dify-lint: error: {error}", err=True)
+        _say(f"dify-lint: error: {error}")
         sys.exit(EXIT_FAILURE)
 
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
-        click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
+        _say(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}")
 
     if stdin_filename and plugins:
         plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
@@ -169,7 +233,8 @@ def check(
         output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
     else:
         colour = not output_file and (
-            color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            color == "always"
+            or (color == "auto" and sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         )
         output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
     if output_file:
@@ -177,16 +242,16 @@ def check(
             Path(output_file).parent.mkdir(parents=True, exist_ok=True)
             Path(output_file).write_text(output, encoding="utf-8")
         except OSError as error:
-            click.echo(f"dify-lint: error: cannot write {output_file}: {error}", err=True)
+            _say(f"dify-lint: error: cannot write {output_file}: {error.strerror or error}")
             sys.exit(EXIT_FAILURE)
     else:
-        click.echo(output, nl=False, color=colour)
+        _write_report(output, colour)
     if not quiet:
         click.echo(summary_line(result.diagnostics, result.plugins, result.bundles, settings.fail_on), err=True)
         if hidden:
-            click.echo(hidden_line(hidden), err=True)
+            _say(hidden_line(hidden))
         if _skipped_line(found):
-            click.echo(_skipped_line(found), err=True)
+            _say(_skipped_line(found))
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -188,13 +190,66 @@ def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> t
 def _lint_in_processes(
     plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
 ) -> list[tuple[list[Diagnostic], bool]]:
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Each plugin's diagnostics, linted in `workers` processes. A worker that dies (a crash in
+    native code) takes down only the plugins it had not finished: those are linted again, each
+    in a process of its own, and the one that kills its process again becomes a DPL005 finding."""
     codes = tuple(rule.code for rule in rules)
     tasks = [(p.fs, p.display, codes, config) for p in plugins]
-    # Plugins differ a lot in size; small chunks keep both processes busy to the end.
-    with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
-        return list(pool.map(_lint_task, tasks, chunksize=4))
+    results: list = [None] * len(tasks)
+    lost = _run_in_pool(tasks, range(len(tasks)), min(workers, len(tasks)), results)
+    for index in lost:
+        if _run_in_pool(tasks, [index], 1, results):
+            results[index] = ([_worker_died(plugins[index])], plugins[index].is_bundle)
+    return results
+
+
+def _run_in_pool(tasks: list, indexes: Sequence[int], workers: int, results: list) -> list[int]:
+    """Run `tasks[indexes]` in a pool of `workers` processes, filling `results`; the indexes
+    whose worker died. An interrupt (Ctrl-C, SIGTERM) ends the workers before it goes on: they
+    would otherwise keep running, holding the output streams open."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
+    lost = []
+    try:
+        futures = {index: pool.submit(_lint_task, tasks[index]) for index in indexes}
+        for index, future in futures.items():
+            try:
+                results[index] = future.result()
+            except BrokenProcessPool:
+                lost.append(index)
+    except BaseException:
+        _end_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    return lost
+
+
+def _end_workers(pool) -> None:
+    # the executor has no public way to stop a running worker (3.14 adds one); its processes are
+    # in `_processes`, a dict from pid to process since 3.2
+    processes = list(getattr(pool, "_processes", None) or {})
+    for pid in processes:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """A worker leaves interrupts to its parent, which ends it, and dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
 
 
 def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
@@ -204,6 +259,20 @@ def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
     rules = [rule for rule in all_rules() if rule.code in codes]
     with _no_cyclic_gc():
         return _lint_one(Plugin(fs, display), rules, config)
+
+
+def _worker_died(plugin: Plugin) -> Diagnostic:
+    return Diagnostic(
+        code=INTERNAL_ERROR,
+        name="internal-error",
+        severity=Severity.ERROR,
+        message="the process linting this plugin died (a crash in native code), twice; its findings are unknown,"
+        " the other plugins' are reported. Please report this.",
+        path=plugin.display_path("manifest.yaml"),
+        span=Span.file_start(),
+        plugin=plugin.display,
+        url="",
+    )
 
 
 @contextmanager
