@@ -211,13 +211,22 @@ def check(
             click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
             sys.exit(EXIT_CLEAN)
         if stdin_filename:
+            stdin_filename = _without_parent_steps(stdin_filename)
             paths = (stdin_filename,)
         found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
         plugins = found.plugins
     except (ConfigError, UnknownSelector, PathNotFound) as error:
         _say(f"dify-lint: error: {error}")
         sys.exit(EXIT_FAILURE)
+    except OSError as error:  # a path the system refuses to look up (too long, ...)
+        _say(f"dify-lint: error: {_shortened(error.filename or '')}: {error.strerror or error}")
+        sys.exit(EXIT_FAILURE)
 
+    if stdin_filename and not plugins:  # the buffer would go unlinted: "no findings" would be untrue
+        _say(
+            f"dify-lint: error: --stdin-filename {stdin_filename}: no plugin (manifest.yaml) in its folder or above; nothing linted"
+        )
+        sys.exit(EXIT_FAILURE)
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
         _say(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}")
 
@@ -272,6 +281,20 @@ def _skipped_line(found) -> str:
         count = len(found.excluded)
         parts.append(f"{count} path{'s' if count != 1 else ''} excluded by `exclude` ({_first(found.excluded)})")
     return f"Skipped {'; '.join(parts)}." if parts else ""
+
+
+def _without_parent_steps(filename: str) -> str:
+    """`filename` with its `..` resolved where they lead (through links), relative if it was:
+    the buffer belongs to the file it names, not to a folder it passes through."""
+    if ".." not in Path(filename).parts:
+        return filename
+    real = os.path.realpath(filename)
+    return real if os.path.isabs(filename) else os.path.relpath(real)
+
+
+def _shortened(path: object, keep: int = 120) -> str:
+    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    return text if len(text) <= keep else f"{text[: keep // 2]}...{text[-keep // 2 :]} ({len(text)} characters)"
 
 
 def _first(items: list[str], shown: int = 3) -> str:

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from dify_lint.examples import BASE_PLUGINS as BASE_PLUGINS_DIR
 from dify_lint.examples import base_file
 from dify_lint.report import FORMATS
 from helpers import REPO, build
@@ -340,3 +341,156 @@ def test_a_worker_that_dies_costs_only_its_own_plugin(tmp_path, monkeypatch):
     assert "died" in crashed[0].message and result.internal_errors == 1
     others = [d for d in expected.diagnostics if "/p05/" not in d.path]
     assert [d for d in result.diagnostics if d.code != "DPL005"] == others
+
+
+# -- configuration and arguments --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "x/" * 3000 + "y", "tools/" + "x" * 300])
+def test_a_path_longer_than_the_system_allows(name, tmp_path, run_cli):
+    root = build(tmp_path, {})
+    result = run_cli("check", name, cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dify-lint: error: ") and "File name too long" in result.stderr
+    assert len(result.stderr) < 400  # the path is shortened
+
+
+NOT_OURS = {
+    "deeply-nested-array": "[tool.other]\nx = " + "[" * 5000 + "]" * 5000 + "\n",
+    "deeply-nested-table": "[tool.other]\nx = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+    "invalid": "[tool\n",
+    "tool-not-a-table": "tool = 3\n",
+    "not-utf8": '[tool.dify-lint]\nselect = ["\xff"]\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_OURS))
+def test_a_pyproject_above_the_plugin_that_is_not_ours_is_passed_over(name, tmp_path, run_cli):
+    root = build(tmp_path, {})
+    data = NOT_OURS[name].encode("latin-1" if name == "not-utf8" else "utf-8")
+    (tmp_path / "pyproject.toml").write_bytes(data)
+    result = run_cli("check", str(root), "--output-format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("dify-lint.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("dify-lint.toml", "select = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n", "nested too deeply"),
+        ("pyproject.toml", "tool = 3\n", "[tool] must be a table"),  # named by --config (found, it is not ours)
+        ("pyproject.toml", "[tool]\ndify-lint = 3\n", "[tool.dify-lint] must be a table"),
+        ("pyproject.toml", '[tool.dify-lint]\noutput-format = "xml"\n', "output-format must be one of"),
+        ("dify-lint.toml", 'output-format = "xml"\n', "output-format must be one of"),
+    ],
+)
+def test_a_broken_configuration_of_ours_is_refused_before_linting(name, content, message, tmp_path, run_cli, monkeypatch):
+    from dify_lint import engine
+
+    def never(*args, **kwargs):
+        raise AssertionError("linted despite a broken configuration")
+
+    monkeypatch.setattr(engine, "lint_plugins", never)
+    root = build(tmp_path, {})
+    config = tmp_path / name
+    config.write_text(content, "utf-8")
+    found = [] if content == "tool = 3\n" else [("check", str(root))]
+    for args in (*found, ("check", str(root), "--config", str(config))):
+        result = run_cli(*args)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(f"dify-lint: error: {config}: ") and message in result.stderr
+
+
+#: scalars PyYAML's resolver reads as something other than text, or fails to
+ODD_SCALARS = [
+    "2024-13-45",
+    "2024-02-30T00:00:00Z",
+    "2024-01-01T25:61:61Z",
+    "0000-00-00",
+    "2024-01-01 00:00:00 +99:99",
+    "9999-12-31T23:59:59.9999999999-23:59",
+    ".inf",
+    "-.nan",
+    "1e400",
+    "9" * 40,
+    "0o999",
+    "0x_",
+    "190:20:30",
+    "yes",
+    "off",
+    "~",
+    "!!timestamp 2024-13-45",
+    "!!int abc",
+    "!!float x",
+    "!!bool maybe",
+    "!!timestamp soon",
+    "!!binary '%%%'",
+    "!!null x",
+    "!!str",
+    "!!set {a}",
+    "!!omap [a]",
+    "!!pairs [1]",
+    "!!python/name:os.system x",
+]
+
+
+@pytest.mark.parametrize("key", ["created_at", "version", "author", "resource.memory", "meta.runner.version"])
+@pytest.mark.parametrize("scalar", ODD_SCALARS)
+def test_odd_manifest_scalars_are_findings_not_tracebacks(key, scalar, tmp_path):
+    import yaml
+
+    from dify_lint.engine import lint_plugin
+    from dify_lint.registry import all_rules
+    from helpers import load
+
+    manifest = yaml.safe_load(base_file("manifest.yaml", "tool"))
+    *parents, last = key.split(".")
+    table = manifest
+    for part in parents:
+        table = table[part]
+    table[last] = "@@"
+    text = yaml.safe_dump(manifest, sort_keys=False).replace("'@@'", scalar)
+    root = build(tmp_path, {"manifest.yaml": text})
+    crashes = [d for d in lint_plugin(load(root), all_rules()) if d.code == "DPL005"]
+    assert not crashes, crashes[0].message
+
+
+BROKEN_BUFFER = "identity: {name: [unclosed\n"
+
+
+@pytest.mark.parametrize(
+    "given, shown",
+    [
+        ("p/tools/echo.yaml", "p/tools/echo.yaml"),
+        ("link/tools/echo.yaml", "link/tools/echo.yaml"),
+        ("p/tools/../tools/echo.yaml", "p/tools/echo.yaml"),
+        ("p/tools/../../p/tools/echo.yaml", "p/tools/echo.yaml"),
+    ],
+)
+def test_a_buffer_named_through_links_or_parent_steps_is_linted(given, shown, tmp_path, run_cli):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    os.symlink("p", tmp_path / "link")
+    result = run_cli(
+        "check", "--isolated", "--output-format", "concise", "--stdin-filename", given, cwd=tmp_path, input=BROKEN_BUFFER
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{shown}:2:1: DPL001 YAML syntax error"), result.stdout
+
+
+@pytest.mark.parametrize("given", ["p/tools/../../elsewhere/x.yaml", "elsewhere/x.yaml", "/nonexistent/place/x.yaml"])
+def test_a_buffer_in_no_plugin_is_a_usage_error_not_a_pass(given, tmp_path, run_cli):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    (tmp_path / "elsewhere").mkdir()
+    result = run_cli("check", "--isolated", "--stdin-filename", given, cwd=tmp_path, input=BROKEN_BUFFER)
+    assert result.exit_code == 2
+    assert "All checks passed" not in result.stderr
+    assert "no plugin (manifest.yaml) in its folder or above; nothing linted" in result.stderr
+
+
+def test_a_file_named_through_parent_steps_out_of_a_plugin_is_in_no_plugin(tmp_path, run_cli):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.yaml").write_text(BROKEN_BUFFER, "utf-8")
+    result = run_cli("check", "p/tools/../../elsewhere/x.yaml", cwd=tmp_path)
+    assert "no findings in 0 plugins" in result.stderr and "no manifest.yaml above" in result.stderr
