@@ -40,6 +40,13 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # click before 8.2 mixes standard error in otherwise
+    except TypeError:
+        return CliRunner()
+
+
 def lint_and_check(root: Path, fmt: str = "json") -> None:
     """Lint `root` through the CLI, in this process, from its parent folder; raise `Broken` or
     `Hang` when an invariant does not hold."""
@@ -48,7 +55,7 @@ def lint_and_check(root: Path, fmt: str = "json") -> None:
     os.chdir(root.parent)
     try:
         with _time_limit(HANG_AFTER):
-            result = CliRunner().invoke(main, ["check", root.name, "--isolated", "--output-format", fmt], catch_exceptions=True)
+            result = _runner().invoke(main, ["check", root.name, "--isolated", "--output-format", fmt], catch_exceptions=True)
     finally:
         os.chdir(previous)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
