@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import FAIL_ON
-from .report import FORMATS, printable
+from .report import FORMATS, printable, printable_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 
@@ -257,18 +257,18 @@ def check(
         fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
-            click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
+            _say(f"dify-lint: error: {fixing.refusal}")
             sys.exit(EXIT_FAILURE)
     else:
         result = lint_plugins(plugins, rules, config, jobs=jobs)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
     result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
     if fixing is not None and show_diff:
-        click.echo(fixing.diff(), nl=False)
+        _write_report(printable_lines(fixing.diff()), False)  # the plugin's own lines: no escape sequence gets through
         if not quiet:
-            click.echo(fixing.would_fix_line(), err=True)
+            _say(fixing.would_fix_line())
             for line in fixing.notes():
-                click.echo(line, err=True)
+                _say(line)
             if hidden_fixes:
                 click.echo(_fixable_line([], hidden_fixes, unsafe_fixes), err=True)
         if result.internal_errors:
@@ -305,7 +305,7 @@ def check(
         if fixing is not None:
             for line in (fixing.fixed_line(), *fixing.notes()):
                 if line:
-                    click.echo(line, err=True)
+                    _say(line)
         if _fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes):
             click.echo(_fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes), err=True)
         if hidden:

@@ -34,6 +34,11 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape_one, text) if _UNPRINTABLE.search(text) else text
 
 
+def printable_lines(text: str) -> str:
+    """`text` (a diff, say) with its new lines and tabs kept, everything else `printable` escapes escaped."""
+    return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
+
+
 def _escape_one(match: re.Match) -> str:
     char = match.group()
     code = ord(char)
