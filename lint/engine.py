@@ -213,7 +213,14 @@ def _run_in_pool(tasks: list, indexes: Sequence[int], workers: int, results: lis
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
     lost = []
     try:
-        futures = {index: pool.submit(_lint_task, tasks[index]) for index in indexes}
+        # workers are forked while the tasks are submitted: an interrupt then would land inside
+        # fork's handlers and be lost; it waits until they are started
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS) if hasattr(signal, "pthread_sigmask") else None
+        try:
+            futures = {index: pool.submit(_lint_task, tasks[index]) for index in indexes}
+        finally:
+            if blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         for index, future in futures.items():
             try:
                 results[index] = future.result()
@@ -224,6 +231,9 @@ def _run_in_pool(tasks: list, indexes: Sequence[int], workers: int, results: lis
         raise
     pool.shutdown(wait=True)
     return lost
+
+
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 
 
 def _end_workers(pool) -> None:
@@ -242,6 +252,8 @@ def _worker_started() -> None:
     """A worker leaves interrupts to its parent, which ends it, and dies with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked while its parent held interrupts back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
