@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,17 +16,78 @@ import click
 
 from . import __version__
 from .config import FAIL_ON
-from .report import FORMATS
+from .report import FORMATS, printable, printable_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it ends as an interrupt does: workers stopped, no traceback."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
 class _Group(click.Group):
     def main(self, *args, **kwargs):  # click's own usage errors already exit 2
+        _escape_unencodable()
+        previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
         try:
             return super().main(*args, **kwargs)
-        except KeyboardInterrupt:  # pragma: no cover - interactive only
-            sys.exit(130)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:  # conventional statuses: 128 + the signal's number
+            click.echo("dify-lint: interrupted", err=True)
+            sys.exit(143 if isinstance(interrupt, Terminated) else 130)
+
+
+def _escape_unencodable() -> None:
+    """A stream whose encoding cannot show a character (LC_ALL=C, PYTHONIOENCODING=ascii) gets
+    an escape for it, not an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a closed stream
+                pass
+
+
+def _say(text: str) -> None:
+    """A line on standard error; what it quotes from the plugin is escaped."""
+    click.echo(printable(text), err=True)
+
+
+def _write_report(output: str, colour: bool) -> None:
+    """The report on standard output. A reader that stops reading (`| head`) is not an error;
+    an output that cannot be written (closed, full) is, said on standard error (exit 2)."""
+    if sys.stdout is None:
+        _say("dify-lint: error: standard output is closed; use --output-file to write the report to a file")
+        sys.exit(EXIT_FAILURE)
+    try:
+        click.echo(output, nl=False, color=colour)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except (OSError, ValueError) as error:  # ValueError: the stream was closed under us
+        _discard_stdout()
+        _say(f"dify-lint: error: cannot write the report to standard output: {getattr(error, 'strerror', None) or error}")
+        sys.exit(EXIT_FAILURE)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so what is still buffered does not fail again at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # pragma: no cover - no descriptor to replace
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -196,16 +260,25 @@ def check(
                 click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
                 sys.exit(EXIT_CLEAN)
             if stdin_filename:
+                stdin_filename = _without_parent_steps(stdin_filename)
                 paths = (stdin_filename,)
             with profile.timed("discovery"):
                 found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename), hidden=(cache_folder,))
             plugins = found.roots  # (files, display) each: what the cache needs; parsed only if linted
         except (ConfigError, UnknownSelector, PathNotFound) as error:
-            click.echo(f"dify-lint: error: {error}", err=True)
+            _say(f"dify-lint: error: {error}")
+            sys.exit(EXIT_FAILURE)
+        except OSError as error:  # a path the system refuses to look up (too long, ...)
+            _say(f"dify-lint: error: {_shortened(error.filename or '')}: {error.strerror or error}")
             sys.exit(EXIT_FAILURE)
 
+    if stdin_filename and not plugins:  # the buffer would go unlinted: "no findings" would be untrue
+        _say(
+            f"dify-lint: error: --stdin-filename {stdin_filename}: no plugin (manifest.yaml) in its folder or above; nothing linted"
+        )
+        sys.exit(EXIT_FAILURE)
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
-        click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
+        _say(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}")
 
     buffer_path = None
     if stdin_filename and plugins:
@@ -232,7 +305,7 @@ def check(
             fixing = _Fixing.run(as_plugins, _rules(rules), config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
-            click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
+            _say(f"dify-lint: error: {fixing.refusal}")
             sys.exit(EXIT_FAILURE)
     else:
         cache = _open_cache(cache_folder, config, rules) if use_cache else None
@@ -245,11 +318,11 @@ def check(
 
         result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
     if fixing is not None and show_diff:
-        click.echo(fixing.diff(), nl=False)
+        _write_report(printable_lines(fixing.diff()), False)  # the plugin's own lines: no escape sequence gets through
         if not quiet:
-            click.echo(fixing.would_fix_line(), err=True)
+            _say(fixing.would_fix_line())
             for line in fixing.notes():
-                click.echo(line, err=True)
+                _say(line)
             if hidden_fixes:
                 click.echo(_fixable_line([], hidden_fixes, unsafe_fixes), err=True)
         if result.internal_errors:
@@ -263,7 +336,8 @@ def check(
             output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
         else:
             colour = not output_file and (
-                color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+                color == "always"
+                or (color == "auto" and sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
             )
             output = render(
                 fmt, result.diagnostics, colour=colour, rules=_rules(rules) if fmt == "sarif" else (), fail_on=settings.fail_on
@@ -277,24 +351,24 @@ def check(
             Path(output_file).parent.mkdir(parents=True, exist_ok=True)
             Path(output_file).write_text(output, encoding="utf-8")
         except OSError as error:
-            click.echo(f"dify-lint: error: cannot write {output_file}: {error}", err=True)
+            _say(f"dify-lint: error: cannot write {output_file}: {error.strerror or error}")
             sys.exit(EXIT_FAILURE)
     elif fixing is not None and buffer_path:
         click.echo(output, nl=False, color=colour, err=True)
     else:
-        click.echo(output, nl=False, color=colour)
+        _write_report(output, colour)
     if not quiet:
         click.echo(summary_line(result.diagnostics, result.plugins, result.bundles, settings.fail_on), err=True)
         if fixing is not None:
             for line in (fixing.fixed_line(), *fixing.notes()):
                 if line:
-                    click.echo(line, err=True)
+                    _say(line)
         if _fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes):
             click.echo(_fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes), err=True)
         if hidden:
-            click.echo(hidden_line(hidden), err=True)
+            _say(hidden_line(hidden))
         if _skipped_line(found):
-            click.echo(_skipped_line(found), err=True)
+            _say(_skipped_line(found))
     if taken is not None:
         click.echo(taken.table(time.perf_counter() - started, len(plugins), result.workers), err=True, nl=False)
     if result.internal_errors:
@@ -502,6 +576,20 @@ def _skipped_line(found) -> str:
         count = len(found.excluded)
         parts.append(f"{count} path{'s' if count != 1 else ''} excluded by `exclude` ({_first(found.excluded)})")
     return f"Skipped {'; '.join(parts)}." if parts else ""
+
+
+def _without_parent_steps(filename: str) -> str:
+    """`filename` with its `..` resolved where they lead (through links), relative if it was:
+    the buffer belongs to the file it names, not to a folder it passes through."""
+    if ".." not in Path(filename).parts:
+        return filename
+    real = os.path.realpath(filename)
+    return real if os.path.isabs(filename) else os.path.relpath(real)
+
+
+def _shortened(path: object, keep: int = 120) -> str:
+    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    return text if len(text) <= keep else f"{text[: keep // 2]}...{text[-keep // 2 :]} ({len(text)} characters)"
 
 
 def _first(items: list[str], shown: int = 3) -> str:

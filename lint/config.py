@@ -149,21 +149,34 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    directory = start if start.is_dir() else start.parent
+    try:
+        directory = start if start.is_dir() else start.parent
+    except OSError:  # a name longer than the system allows: it is no folder
+        directory = start.parent
     directory = directory.resolve()
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+            if _is_file(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
                 return candidate
     return None
 
 
-def _has_table(pyproject: Path) -> bool:
+def _is_file(path: Path) -> bool:
     try:
-        return "dify-lint" in tomllib.loads(_read_text(pyproject)).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return path.is_file()
+    except OSError:
         return False
+
+
+def _has_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a `[tool.dify-lint]` table. One that cannot be read belongs to
+    another project (or to none): it is passed over, as if it had none."""
+    try:
+        tool = tomllib.loads(_read_text(pyproject)).get("tool")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return isinstance(tool, dict) and "dify-lint" in tool
 
 
 #: A configuration file is a few hundred bytes; a larger one is refused unread.
@@ -199,7 +212,14 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    table: Any = data.get("tool", {}).get("dify-lint", {}) if path.name == "pyproject.toml" else data
+    except RecursionError as error:  # the TOML parser recurses once per level of nesting
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from error
+    table: Any = data
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: [tool] must be a table")
+        table = tool.get("dify-lint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.dify-lint] must be a table")
     unknown = set(table) - KNOWN_KEYS

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
 import time
 import traceback
 from contextlib import contextmanager
@@ -244,22 +246,87 @@ def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> t
 def _lint_in_processes(
     plugins: Sequence[Plugin], sources: Sequence, sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
 ) -> list[tuple[list[Diagnostic], bool, Record | None]]:
-    """One pool for the run. The largest plugins go first and one at a time, so that no worker is
-    left with a large one at the end while the others wait; the results come back in the
-    order of `plugins`."""
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Each plugin's diagnostics, linted in `workers` processes, in the order of `plugins`. The
+    largest plugins go first and one at a time, so that no worker is left with a large one at the
+    end while the others wait. A worker that dies (a crash in native code) takes down only the
+    plugins it had not finished: those are linted again, each in a process of its own, and the one
+    that kills its process again becomes a DPL005 finding."""
     codes = tuple(rule.code for rule in rules)
     profiled = profile.active() is not None
+    tasks = [(fs, p.display, codes, config, profiled) for p, fs in zip(plugins, sources)]
     order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
-    tasks = [(sources[i], plugins[i].display, codes, config, profiled) for i in order]
-    linted: list = [None] * len(plugins)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for index, (diagnostics, bundle, read, taken) in zip(order, pool.map(_lint_task, tasks)):
-            linted[index] = (diagnostics, bundle, read)
-            if taken is not None and profile.active() is not None:
-                profile.active().add(taken)
+    results: list = [None] * len(tasks)
+    lost = _run_in_pool(tasks, order, min(workers, len(tasks)), results)
+    for index in lost:
+        if _run_in_pool(tasks, [index], 1, results):
+            results[index] = ([_worker_died(Plugin(plugins[index].fs, plugins[index].display))], False, None, None)
+    linted = []
+    for diagnostics, bundle, read, taken in results:
+        linted.append((diagnostics, bundle, read))
+        if taken is not None and profile.active() is not None:
+            profile.active().add(taken)
     return linted
+
+
+def _run_in_pool(tasks: list, indexes: Sequence[int], workers: int, results: list) -> list[int]:
+    """Run `tasks[indexes]` in a pool of `workers` processes, filling `results`; the indexes
+    whose worker died. An interrupt (Ctrl-C, SIGTERM) ends the workers before it goes on: they
+    would otherwise keep running, holding the output streams open."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
+    lost = []
+    try:
+        # workers are forked while the tasks are submitted: an interrupt then would land inside
+        # fork's handlers and be lost; it waits until they are started
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS) if hasattr(signal, "pthread_sigmask") else None
+        try:
+            futures = {index: pool.submit(_lint_task, tasks[index]) for index in indexes}
+        finally:
+            if blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for index, future in futures.items():
+            try:
+                results[index] = future.result()
+            except BrokenProcessPool:
+                lost.append(index)
+    except BaseException:
+        _end_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    return lost
+
+
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _end_workers(pool) -> None:
+    # the executor has no public way to stop a running worker (3.14 adds one); its processes are
+    # in `_processes`, a dict from pid to process since 3.2
+    processes = list(getattr(pool, "_processes", None) or {})
+    for pid in processes:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """A worker leaves interrupts to its parent, which ends it, and dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked while its parent held interrupts back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
 
 
 def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None, "profile.Profile | None"]:
@@ -271,6 +338,20 @@ def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None, "pro
     with _no_cyclic_gc(), profile.profiling(taken):
         diagnostics, bundle, read = _lint_one(Plugin(fs, display), rules, config)
     return diagnostics, bundle, read, taken
+
+
+def _worker_died(plugin: Plugin) -> Diagnostic:
+    return Diagnostic(
+        code=INTERNAL_ERROR,
+        name="internal-error",
+        severity=Severity.ERROR,
+        message="the process linting this plugin died (a crash in native code), twice; its findings are unknown,"
+        " the other plugins' are reported. Please report this.",
+        path=plugin.display_path("manifest.yaml"),
+        span=Span.file_start(),
+        plugin=plugin.display,
+        url="",
+    )
 
 
 @contextmanager

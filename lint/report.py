@@ -20,6 +20,44 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "junit", 
 #: the severities, gravest first, and what each fails at: `fail_on="warning"` fails on errors and warnings
 SEVERITY_ORDER = ("error", "warning", "info")
 
+#: what a terminal or a log viewer would act on rather than show: C0 and C1 control characters (ESC
+#: starts colour, title and hyperlink sequences; a newline would start a forged finding), the
+#: bidirectional overrides that reorder what is shown, and lone surrogates (a file name that is
+#: not UTF-8), which a strict UTF-8 stream cannot encode
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` on one line with nothing a terminal acts on: such characters are shown as escapes
+    (`\\x1b`, `\\n`, `\\u202e`; a byte of a non-UTF-8 file name as `\\xe9`)."""
+    return _UNPRINTABLE.sub(_escape_one, text) if _UNPRINTABLE.search(text) else text
+
+
+def printable_lines(text: str) -> str:
+    """`text` (a diff, say) with its new lines and tabs kept, everything else `printable` escapes escaped."""
+    return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
+
+
+def _escape_one(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as Python decodes file names
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_text(document: str) -> str:
+    """JSON text safe on a terminal and on a strict UTF-8 stream: JSON already escapes C0 controls;
+    the other characters `printable` escapes become `\\uXXXX` escapes, which decode to the same string."""
+    return _IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
@@ -39,26 +77,27 @@ def render(
     if fmt == "concise":
         return "".join(_head(d, colour) + "\n" for d in diagnostics)
     if fmt == "json":
-        return json.dumps([_as_json(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+        return _json_text(json.dumps([_as_json(d) for d in diagnostics], indent=2, ensure_ascii=False)) + "\n"
     if fmt == "json-lines":
-        return "".join(json.dumps(_as_json(d), ensure_ascii=False) + "\n" for d in diagnostics)
+        return "".join(_json_text(json.dumps(_as_json(d), ensure_ascii=False)) + "\n" for d in diagnostics)
     if fmt == "github":
         return "".join(_github(d) + "\n" for d in diagnostics)
     if fmt == "sarif":
-        return json.dumps(sarif(diagnostics, rules), indent=2, ensure_ascii=False) + "\n"
+        return _json_text(json.dumps(sarif(diagnostics, rules), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "junit":
         return junit(diagnostics, fail_on)
     if fmt == "gitlab":
-        return json.dumps(gitlab(diagnostics), indent=2, ensure_ascii=False) + "\n"
+        return _json_text(json.dumps(gitlab(diagnostics), indent=2, ensure_ascii=False)) + "\n"
     raise ValueError(f"unknown output format {fmt}")
 
 
 def _head(d: Diagnostic, colour: bool) -> str:
-    where = f"{d.path}:{d.span.start.line}:{d.span.start.column}:"
+    where = f"{printable(d.path)}:{d.span.start.line}:{d.span.start.column}:"
     label = f"{d.code}" if d.severity is Severity.ERROR else f"{d.code} [{d.severity.value}]"
+    message = printable(d.message)
     if colour:
-        return f"{_BOLD}{where}{_RESET} {_COLOURS[d.severity.value]}{_BOLD}{label}{_RESET} {d.message}"
-    return f"{where} {label} {d.message}"
+        return f"{_BOLD}{where}{_RESET} {_COLOURS[d.severity.value]}{_BOLD}{label}{_RESET} {message}"
+    return f"{where} {label} {message}"
 
 
 def text(diagnostics: Sequence[Diagnostic], *, colour: bool) -> str:
@@ -68,7 +107,8 @@ def text(diagnostics: Sequence[Diagnostic], *, colour: bool) -> str:
         frame = _frame(d.line_text, d.span.start.line, d.span.start.column, d.span.end, colour)
         out.extend(frame)
         for related in d.related:
-            note = f"  = note: {related.message} ({related.path}:{related.span.start.line}:{related.span.start.column})"
+            where = f"{printable(related.path)}:{related.span.start.line}:{related.span.start.column}"
+            note = f"  = note: {printable(related.message)} ({where})"
             out.append(f"{_DIM}{note}{_RESET}" if colour else note)
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
@@ -78,6 +118,8 @@ def _frame(content: str | None, line: int, column: int, end, colour: bool) -> li
     if content is None:
         return []
     content = content.replace("\t", " ")
+    if _UNPRINTABLE.search(content):  # escaped, the line is wider: the caret may not line up
+        content = printable(content)
     if len(content) > 200:  # very long lines (minified data) would drown the message
         return []
     width = max(1, (end.column - column) if end.line == line else len(content) - column + 1)
@@ -147,7 +189,7 @@ def _github(d: Diagnostic) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}[d.severity.value]
     props = ",".join(
         [
-            f"file={_escape_property(d.path)}",
+            f"file={_escape_property(printable(d.path))}",
             f"line={d.span.start.line}",
             f"endLine={d.span.end.line}",
             f"col={d.span.start.column}",
@@ -155,7 +197,7 @@ def _github(d: Diagnostic) -> str:
             f"title={_escape_property(f'{d.code} {d.name}')}",
         ]
     )
-    return f"::{level} {props}::{_escape_data(f'{d.code} {d.message}')}"
+    return f"::{level} {props}::{_escape_data(f'{d.code} {printable(d.message)}')}"
 
 
 def sarif(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule]) -> dict:
@@ -226,7 +268,8 @@ def _artifact(path: str) -> dict:
     posix = Path(path)
     if posix.is_absolute():
         return {"uri": posix.as_uri()}
-    return {"uri": quote(posix.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    # a file name that is not UTF-8 keeps its own bytes, percent-encoded (RFC 3986)
+    return {"uri": quote(posix.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _sarif_location(path: str, span) -> dict:
@@ -338,13 +381,16 @@ def junit(diagnostics: Sequence[Diagnostic], fail_on: str = "info") -> str:
                 line=str(d.span.start.line),
             )
             detail = "\n".join(
-                [f"{d.path}:{where}: {d.code} [{d.severity.value}] {d.message}"]
-                + [f"note: {r.message} ({r.path}:{r.span.start.line}:{r.span.start.column})" for r in d.related]
+                [f"{printable(d.path)}:{where}: {d.code} [{d.severity.value}] {printable(d.message)}"]
+                + [
+                    f"note: {printable(r.message)} ({printable(r.path)}:{r.span.start.line}:{r.span.start.column})"
+                    for r in d.related
+                ]
                 + ([d.url] if d.url else [])
             )
             if fails(d, fail_on):
                 failure = ElementTree.SubElement(
-                    case, "failure", message=_xml_text(d.message), type=f"{d.code} {d.severity.value}"
+                    case, "failure", message=printable(d.message), type=f"{d.code} {d.severity.value}"
                 )
                 failure.text = _xml_text(detail)
             else:
@@ -353,12 +399,10 @@ def junit(diagnostics: Sequence[Diagnostic], fail_on: str = "info") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _xml_text(text: str) -> str:
-    """Text XML 1.0 can hold: characters it forbids (control characters a message may quote) are shown escaped."""
-    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
+    """Text XML 1.0 can hold, with nothing a terminal acts on: lines are kept, every other
+    control character (XML forbids most of them) is shown escaped."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 # -- GitLab Code Quality ------------------------------------------------------------------------------
@@ -379,7 +423,7 @@ def gitlab(diagnostics: Sequence[Diagnostic]) -> list[dict]:
     for d in diagnostics:
         key = f"{d.code}\0{d.path}\0{_LINE_NUMBER.sub('line', d.message)}"
         seen[key] = seen.get(key, 0) + 1
-        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8")).hexdigest()[:32]
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
         issues.append(
             {
                 "type": "issue",

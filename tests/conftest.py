@@ -18,12 +18,20 @@ class Run:
         self.exception = result.exception
 
 
+def cli_runner() -> CliRunner:
+    """A runner that keeps standard error apart (click before 8.2 mixes it in unless told not to)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click 8.2+: always apart, and the argument is gone
+        return CliRunner()
+
+
 @pytest.fixture
 def run_cli():
     """Run `dify-lint ARGS...` in-process from `cwd`, returning exit code, stdout and stderr."""
 
     def run(*args: str, cwd: Path | None = None, input: str | None = None) -> Run:
-        runner = CliRunner()
+        runner = cli_runner()
         previous = os.getcwd()
         if cwd is not None:
             os.chdir(cwd)

@@ -427,7 +427,9 @@ def _scalar_constructor(loader: _Loader):
             )
         try:
             return constructor(loader, node)
-        except (ValueError, TypeError, OverflowError) as error:  # 2024-02-30, an int of 5,000 digits
+        # 2024-02-30, an int of 5,000 digits; explicit tags on text they do not fit: `!!bool maybe`
+        # (KeyError), `!!timestamp soon` (AttributeError)
+        except (ValueError, TypeError, OverflowError, KeyError, AttributeError, IndexError) as error:
             kind = node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
                 None,
