@@ -48,7 +48,6 @@ VALIDATING = frozenset(
         "propertyNames",
         "allOf",
         "anyOf",
-        "oneOf",
         "not",
         "if",
         "then",
@@ -379,13 +378,8 @@ class _Emitter:
             names = schema.get("properties", {})
             name = compiler.constant("names", tuple(sorted(names)), lambda: frozenset(names))
             yield guarded("object", f"not ({var}.keys() <= {name})")
-        for keyword in ("anyOf", "oneOf"):
-            if keyword in schema:
-                tests = [compiler.valid(sub, var) for sub in schema[keyword]]
-                if keyword == "anyOf":
-                    yield "not (" + " or ".join(f"({test})" for test in tests) + ")"
-                else:
-                    yield "(" + " + ".join(f"bool({test})" for test in tests) + ") != 1"
+        if "anyOf" in schema:
+            yield "not (" + " or ".join(f"({compiler.valid(sub, var)})" for sub in schema["anyOf"]) + ")"
         if "not" in schema:
             yield f"({compiler.valid(schema['not'], var)})"
 
@@ -480,7 +474,7 @@ def _types(schema: dict) -> list[str] | None:
 
 
 _SCHEMA_VALUED = ("items", "additionalProperties", "propertyNames", "not", "if", "then", "else")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_LISTS = ("allOf", "anyOf")
 _SCHEMA_MAPS = ("properties", "patternProperties")
 
 
