@@ -394,8 +394,8 @@ def _build_plain(root: Node, loader: _Loader) -> tuple[Any, dict[int, Node]] | N
                 return found
         if tag == _INT:
             text = node.value
-            if text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
-                return int(text)  # plain decimal; signs, 0x, 0o, 1_000 and 1:30 go the long way
+            if len(text) < 19 and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+                return int(text)  # plain decimal; signs, 0x, 010, 1_000, 1:30 and 5,000 digits go the long way
         try:
             return scalar(node)
         except yaml.YAMLError:

@@ -82,6 +82,7 @@ def test_unusual_trees_go_to_the_general_pass():
         "a: !!bool maybe\n",  # an unreadable scalar
         "2024-02-30: 1\n",  # an unreadable key
         "".join("  " * i + "k:\n" for i in range(210)),  # nesting past the cap
+        "a: " + "9" * 5000 + "\n",  # an int Python will not read from so many digits
     ):
         result = both(text)
         assert result is not None and result[0] is None, text
