@@ -82,6 +82,18 @@ def main() -> None:
     help="Read this file's content from standard input (an editor's unsaved buffer; the file need not exist)"
     " and report its findings, and those it causes in other files.",
 )
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, write the files, and report what is left.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Offer the unsafe fixes too (they may change what the code does): shown in the output, applied with --fix or --diff.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what the fixes would change, as a unified diff, and write nothing (exit 1 if anything would change).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
 def check(
     paths,
@@ -103,6 +115,9 @@ def check(
     quiet,
     jobs,
     stdin_filename,
+    apply_fixes,
+    unsafe_fixes,
+    show_diff,
 ):
     """Lint the plugins at PATHS (default: the current directory).
 
@@ -113,6 +128,7 @@ def check(
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
     from .engine import lint_plugins
+    from .fix import shown
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
@@ -157,13 +173,36 @@ def check(
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
 
+    buffer_path = None
     if stdin_filename and plugins:
         plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
-    result = lint_plugins(plugins, rules, config, jobs=jobs)
+    fixing = None
+    if apply_fixes or show_diff:
+        fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
+        result = fixing.result
+        if fixing.refusal:
+            click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
+            sys.exit(EXIT_FAILURE)
+    else:
+        result = lint_plugins(plugins, rules, config, jobs=jobs)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
+    result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
+    if fixing is not None and show_diff:
+        click.echo(fixing.diff(), nl=False)
+        if not quiet:
+            click.echo(fixing.would_fix_line(), err=True)
+            for line in fixing.notes():
+                click.echo(line, err=True)
+            if hidden_fixes:
+                click.echo(_fixable_line([], hidden_fixes, unsafe_fixes), err=True)
+        if result.internal_errors:
+            sys.exit(EXIT_FAILURE)
+        sys.exit(EXIT_FINDINGS if fixing.changes else EXIT_CLEAN)
+    if fixing is not None and not buffer_path:
+        fixing.write()
     fmt = settings.output_format
     if statistics:
         output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
@@ -172,6 +211,10 @@ def check(
             color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         )
         output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+    if fixing is not None and buffer_path:  # the fixed buffer is the output; the findings go to stderr
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixing.buffer_text())
+        sys.stdout.flush()
     if output_file:
         try:
             Path(output_file).parent.mkdir(parents=True, exist_ok=True)
@@ -179,10 +222,18 @@ def check(
         except OSError as error:
             click.echo(f"dify-lint: error: cannot write {output_file}: {error}", err=True)
             sys.exit(EXIT_FAILURE)
+    elif fixing is not None and buffer_path:
+        click.echo(output, nl=False, color=colour, err=True)
     else:
         click.echo(output, nl=False, color=colour)
     if not quiet:
         click.echo(summary_line(result.diagnostics, result.plugins, result.bundles, settings.fail_on), err=True)
+        if fixing is not None:
+            for line in (fixing.fixed_line(), *fixing.notes()):
+                if line:
+                    click.echo(line, err=True)
+        if _fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes):
+            click.echo(_fixable_line(result.diagnostics, hidden_fixes, unsafe_fixes), err=True)
         if hidden:
             click.echo(hidden_line(hidden), err=True)
         if _skipped_line(found):
@@ -191,6 +242,129 @@ def check(
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+class _Fixing:
+    """`--fix` and `--diff`: each plugin folder fixed in memory, then written or shown."""
+
+    def __init__(self, result, outcomes, packages, refusal=""):
+        self.result = result
+        self.outcomes = outcomes  # (plugin, Outcome) of each plugin folder
+        self.packages = packages  # the packages linted but never written
+        self.refusal = refusal
+        self.problems: list[str] = []
+
+    @classmethod
+    def run(cls, plugins, rules, config, scope, *, unsafe: bool, buffer: str | None, jobs: int = 0) -> "_Fixing":
+        from .engine import PARALLEL_THRESHOLD, Result, lint_plugin
+        from .suppression import INTERNAL_ERROR
+
+        result = Result(plugins=len(plugins))
+        packages = []
+        for plugin in plugins:
+            result.bundles += plugin.is_bundle
+            if plugin.is_package:
+                packages.append(plugin.display_path(""))
+                result.diagnostics.extend(lint_plugin(plugin, rules, config))
+        folders = [plugin for plugin in plugins if not plugin.is_package]
+        codes = tuple(rule.code for rule in rules)
+        tasks = [(plugin.fs, plugin.display, codes, config, unsafe, scope) for plugin in folders]
+        workers = min(jobs or os.cpu_count() or 1, len(folders))
+        if workers > 1 and len(folders) >= PARALLEL_THRESHOLD and buffer is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                fixed = list(pool.map(_fix_task, tasks, chunksize=2))
+        else:
+            fixed = [_fix_task(task, plugin) for task, plugin in zip(tasks, folders)]
+        outcomes = list(zip(folders, fixed))
+        for _, outcome in outcomes:
+            result.diagnostics.extend(outcome.diagnostics)
+        result.diagnostics.sort(key=lambda d: d.sort_key())
+        result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
+        fixing = cls(result, outcomes, packages)
+        if buffer is not None:
+            others = [change.display for change in fixing.changes if change.display != buffer]
+            if others:
+                fixing.refusal = (
+                    f"--fix with --stdin-filename prints the fixed buffer only, but the fixes would also change"
+                    f" {_first(others)}; run `dify-lint check --fix` on the plugin folder instead"
+                )
+        return fixing
+
+    @property
+    def changes(self) -> list:
+        return [change for _, outcome in self.outcomes for change in outcome.changes.values()]
+
+    @property
+    def fixed(self) -> int:
+        return sum(outcome.count for _, outcome in self.outcomes)
+
+    def diff(self) -> str:
+        return "".join(change.diff() for change in self.changes)
+
+    def write(self) -> None:
+        from .fix import write_changes
+
+        for plugin, outcome in self.outcomes:
+            self.problems += write_changes(plugin.fs, list(outcome.changes.values()))
+
+    def buffer_text(self) -> bytes:
+        """The fixed buffer: the one file of the overlay the editor sent."""
+        for plugin, outcome in self.outcomes:
+            buffers = getattr(plugin.fs, "buffers", {})
+            for relative, data in buffers.items():
+                change = outcome.changes.get(relative)
+                return change.after if change is not None else data
+        return b""
+
+    def fixed_line(self) -> str:
+        files = len(self.changes)
+        if not self.fixed:
+            return ""
+        return f"Fixed {_plural(self.fixed, 'finding')} in {_plural(files, 'file')}."
+
+    def would_fix_line(self) -> str:
+        if not self.changes:
+            return "No fixes to apply."
+        return f"Would fix {_plural(self.fixed, 'finding')} in {_plural(len(self.changes), 'file')}."
+
+    def notes(self) -> list[str]:
+        lines = [f"Not fixed: {package} is a package; fixes are only written to plugin folders." for package in self.packages]
+        for plugin, outcome in self.outcomes:
+            if not outcome.converged:
+                lines.append(
+                    f"Fixes did not settle in {plugin.display_path('') or '.'} after {outcome.rounds} rounds;"
+                    " the files hold the last round's result."
+                )
+            lines += [f"Fix undone (the file would no longer parse): {what}" for what in outcome.undone]
+        return lines + self.problems
+
+
+def _fix_task(task: tuple, plugin=None):
+    """Fix one plugin folder in memory (in a worker process, when there are many)."""
+    from .engine import lint_plugin
+    from .fix import fix_plugin
+    from .model.plugin import Plugin
+    from .registry import all_rules
+
+    fs, display, codes, config, unsafe, scope = task
+    rules = [rule for rule in all_rules() if rule.code in codes]
+    return fix_plugin(plugin or Plugin(fs, display), lambda p: lint_plugin(p, rules, config), unsafe=unsafe, wanted=scope.covers)
+
+
+def _fixable_line(diagnostics, hidden: int, unsafe: bool) -> str:
+    """How many findings a fix is on offer for, and how many unsafe fixes are not."""
+    offered = sum(1 for d in diagnostics if d.fix is not None)
+    option = "--fix --unsafe-fixes" if unsafe else "--fix"
+    parts = [f"{offered} fixable with {option}"] if offered else []
+    if hidden:
+        parts.append(f"{_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with --unsafe-fixes")
+    return f"[*] {'; '.join(parts)}." if parts else ""
+
+
+def _plural(count: int, noun: str, plural: str = "") -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _skipped_line(found) -> str:

@@ -49,17 +49,23 @@ class Related:
 
 @dataclass(frozen=True)
 class Edit:
+    """Replace the characters `start:end` of a file's decoded text (after any byte order mark)
+    with `replacement`; `start == end` inserts. Line breaks in `replacement` are written as `\n`
+    and become the file's own. The positions, when known, are where `start` and `end` fall."""
+
     path: str
-    start: int  # byte-free character offsets into the file's text
+    start: int  # character offsets into the file's text (not bytes)
     end: int
     replacement: str
+    location: Position | None = None
+    end_location: Position | None = None
 
 
 @dataclass(frozen=True)
 class Fix:
     message: str
     edits: tuple[Edit, ...]
-    applicability: str = "safe"  # "safe" or "unsafe"
+    applicability: str = "safe"  # "safe": the meaning is kept; "unsafe": it may change
 
 
 @dataclass(frozen=True)

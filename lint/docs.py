@@ -21,6 +21,13 @@ FAMILIES = {
 }
 
 
+FIXABLE = {
+    "safe": "Fixable (safe): where the rule offers a fix, `--fix` applies it; what the plugin meant is kept.",
+    "unsafe": "Fixable (unsafe): where the rule offers a fix, only `--fix --unsafe-fixes` applies it; review it, as it"
+    " may change what the plugin does.",
+}
+
+
 def rule_json(rule: Rule) -> dict:
     return {
         "code": rule.code,
@@ -30,6 +37,7 @@ def rule_json(rule: Rule) -> dict:
         "summary": rule.summary,
         "explanation": textwrap.dedent(rule.explanation).strip(),
         "depends_on": [key.name for key in rule.requires],
+        "fixable": rule.fixable,
     }
 
 
@@ -94,6 +102,12 @@ def _example_block(example: Example, against: Example | None = None) -> list[str
     return lines
 
 
+def _fixed_block(example: Example) -> list[str]:
+    """How `--fix --unsafe-fixes` changes an example's files, as a diff."""
+    fixed = dict(example.fixed or {})
+    return _changes(_state(example, set(fixed)), fixed, "reported", "fixed", example.base)
+
+
 def rule_markdown(rule: Rule, heading: str = "##") -> str:
     lines = [
         f"{heading} {rule.code} {rule.name}",
@@ -103,6 +117,8 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         textwrap.dedent(rule.explanation).strip(),
         "",
     ]
+    if rule.fixable:
+        lines += [FIXABLE[rule.fixable], ""]
     if rule.grades:
         lines += ["Severity, by what is found:", ""]
         lines += [f"- *{severity.value}*: {rule.grades[severity]}" for severity in rule.severities]
@@ -117,6 +133,9 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
             for location, message in rule.invalid[0].expect:
                 lines.append(f"{location.rsplit('-', 1)[0]}: {rule.code} {message}")
             lines += ["```", ""]
+        if rule.invalid[0].fixed is not None:
+            lines += ["The fix:", ""]
+            lines += _fixed_block(rule.invalid[0])
     if rule.valid:
         lines += ["**Use instead**:", ""]
         lines += _example_block(rule.valid[0], against=rule.invalid[0] if rule.invalid else None)

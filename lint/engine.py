@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .analysis import Context
 from .config import Config
-from .diagnostics import Diagnostic, Related, Severity, Span
+from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
@@ -230,10 +230,28 @@ def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
         path=plugin.display_path(finding.path),
         span=finding.span,
         related=related,
+        fix=_displayed_fix(plugin, finding.fix),
         plugin=plugin.display,
         url=rule.url,
         line_text=plugin.line_text(finding.path, finding.span.start.line),
     )
+
+
+def _displayed_fix(plugin: Plugin, fix: Fix | None) -> Fix | None:
+    if fix is None:
+        return None
+    edits = tuple(
+        Edit(
+            plugin.display_path(e.path),
+            e.start,
+            e.end,
+            e.replacement,
+            plugin.position(e.path, e.start),
+            plugin.position(e.path, e.end),
+        )
+        for e in fix.edits
+    )
+    return Fix(fix.message, edits, fix.applicability)
 
 
 def _crash(plugin: Plugin, rule: Rule, error: Exception) -> Diagnostic:

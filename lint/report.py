@@ -13,7 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from . import __version__
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Fix, Position, Severity
 from .rule import Rule
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "junit", "gitlab")
@@ -99,7 +99,7 @@ def _as_json(d: Diagnostic) -> dict:
         "filename": d.path,
         "location": {"row": d.span.start.line, "column": d.span.start.column},
         "end_location": {"row": d.span.end.line, "column": d.span.end.column},
-        "fix": None,
+        "fix": _fix_json(d.fix),
         "url": d.url or None,
         "noqa_row": d.span.start.line,
         "related": [
@@ -111,6 +111,28 @@ def _as_json(d: Diagnostic) -> dict:
             for r in d.related
         ],
     }
+
+
+def _fix_json(fix: Fix | None) -> dict | None:
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": [
+            {
+                "filename": e.path,
+                "content": e.replacement,
+                "location": _position_json(e.location),
+                "end_location": _position_json(e.end_location),
+            }
+            for e in fix.edits
+        ],
+    }
+
+
+def _position_json(position: Position | None) -> dict | None:
+    return {"row": position.line, "column": position.column} if position is not None else None
 
 
 def _escape_property(value: str) -> str:

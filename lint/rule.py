@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
-from .diagnostics import Related, Severity, Span
+from .diagnostics import Fix, Related, Severity, Span
 from .model.yamldoc import PathItem, YamlDoc
 
 if TYPE_CHECKING:
@@ -22,12 +22,15 @@ class Example:
     `files` maps a path inside the plugin to its new text (or raw bytes), or to None to delete it.
     `base` names one of the plugins in `dify_lint.baseplugins`. `expect`, on an invalid example,
     pins what the rule reports on it, in order: `("path:line:column-line:column", message)`.
+    `fixed`, on an invalid example of a fixable rule, pins the files its fixes change (safe and
+    unsafe, applied until nothing changes), as `files` does: path -> the text after fixing.
     """
 
     files: Mapping[str, str | bytes | None]
     base: str = "tool"
     note: str = ""
     expect: tuple[tuple[str, str], ...] = ()
+    fixed: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Finding:
     message: str
     severity: Severity | None = None  # None: the rule's own severity
     related: tuple[Related, ...] = field(default=())  # paths relative to the plugin root
+    fix: Fix | None = None  # edit paths relative to the plugin root
 
 
 class Rule:
@@ -58,6 +62,10 @@ class Rule:
     lints: ClassVar[str] = "plugin"
     #: The shared analyses (`dify_lint.analysis.keys`) the check reads; it may read no other.
     requires: ClassVar[tuple[Any, ...]] = ()
+    #: The fixes the rule offers: "safe" (meaning kept; `--fix` applies them), "unsafe" (meaning
+    #: may change; only with `--unsafe-fixes`), or None. Every fix a rule offers has this
+    #: applicability (a test holds each rule to it).
+    fixable: ClassVar[str | None] = None
     invalid: ClassVar[tuple[Example, ...]] = ()
     valid: ClassVar[tuple[Example, ...]] = ()
 
@@ -75,8 +83,9 @@ class Rule:
         key: bool = False,
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
+        fix: Fix | None = None,
     ) -> Finding:
-        return Finding(doc.path, doc.span(path, key=key), message, severity, related)
+        return Finding(doc.path, doc.span(path, key=key), message, severity, related, fix)
 
     @property
     def severities(self) -> tuple[Severity, ...]:

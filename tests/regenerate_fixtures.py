@@ -1,5 +1,6 @@
 """Rewrite every tests/fixtures/<case>/expected.txt (concise) and expected_full.txt (the text
-format: code frames and notes) from the current output. Review the diff before committing."""
+format: code frames and notes) from the current output, and expected_fix.diff (what
+`--diff --unsafe-fixes` prints) where a case has one. Review the diff before committing."""
 
 from __future__ import annotations
 
@@ -35,4 +36,12 @@ for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
             env={**os.environ, "NO_COLOR": "1"},
         )
         (case / name).write_text(output.stdout, encoding="utf-8")
+    if (case / "expected_fix.diff").is_file():  # what the fixes change, safe and unsafe
+        fixed = subprocess.run(
+            [sys.executable, "-m", "dify_lint", "check", ".", "--diff", "--unsafe-fixes", "--isolated", "-q", *extra],
+            cwd=case,
+            capture_output=True,
+            text=True,
+        )
+        (case / "expected_fix.diff").write_text(fixed.stdout, encoding="utf-8")
     print(f"{case.name}: {len((case / 'expected.txt').read_text('utf-8').splitlines())} findings")

@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
     "discovery": {"model", "source", "config"},
     "scope": {"diagnostics"},
+    "fix": {"rule", "registry", "analysis", "model", "source", "diagnostics"},
     "buffer": {"model", "source"},
     "report": {"diagnostics", "rule", "registry", "package"},
     "docs": {"diagnostics", "rule", "registry", "examples"},

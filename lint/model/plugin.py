@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from ..diagnostics import Span
+from ..diagnostics import Position, Span
 from ..python.module import ModuleCache, PyModule
 from ..sdk import DATASOURCE_BASES, SOURCE_BASES
 from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, ReadProblem, read_text
@@ -173,6 +173,15 @@ class Plugin:
 
     def line_text(self, relative: str, line: int) -> str | None:
         """A line of a file this plugin already read (for code frames and suppressions)."""
+        index = self._line_index(relative)
+        return index.line(line) if index is not None else None
+
+    def position(self, relative: str, offset: int) -> Position | None:
+        """The line and column of a character offset into a file this plugin already read."""
+        index = self._line_index(relative)
+        return index.position(offset) if index is not None else None
+
+    def _line_index(self, relative: str) -> LineIndex | None:
         index = self._lines.get(relative)
         if index is None:
             doc = self._yaml.get(relative)
@@ -186,7 +195,7 @@ class Plugin:
             else:
                 return None
             self._lines[relative] = index
-        return index.line(line)
+        return index
 
     # -- the declaration graph -------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..diagnostics import Severity
+from ..diagnostics import Fix, Severity
 from . import keyhints
 from .schemacheck import anchored, is_dify_datetime, predicate
 from .yamldoc import PathItem, Timestamp, YamlDoc
@@ -71,6 +71,7 @@ class SchemaIssue:
     key: bool = False  # point at the key rather than the value
     unknown_key: bool = False
     near_miss: bool = False  # an unknown key with a likely right place: a typo or a misplaced key
+    rename_to: str | None = None  # a misspelling of this known key, absent from the same mapping
     side: str | None = None  # a key of REJECTED_BY when only that side rejects the value
     hint: str = ""
 
@@ -79,6 +80,17 @@ def unknown_key_severity(issue: SchemaIssue) -> Severity:
     """How much an unknown key matters: a typo of a known key, or a known key in the wrong place,
     loses a setting (a warning); any other extra key is inert (info)."""
     return Severity.WARNING if issue.near_miss else Severity.INFO
+
+
+def rename_fix(doc: YamlDoc, issue: SchemaIssue) -> Fix | None:
+    """Renaming a misspelt key to the known key it misspells (one that the mapping does not
+    already hold): what it was meant to set is then read, and nothing else moves."""
+    if issue.rename_to is None:
+        return None
+    edit = doc.rename_key(issue.at, issue.rename_to)
+    if edit is None:
+        return None
+    return Fix(f"Rename `{issue.at[-1]}` to `{issue.rename_to}`", (edit,), "safe")
 
 
 @lru_cache(maxsize=None)
@@ -333,7 +345,12 @@ class _Translator:
             where = f" in {subject}" if at else ""
             hint = f"; {suggestion.advice}" if suggestion is not None else "; Dify ignores it"
             yield SchemaIssue(
-                (*at, key), f"unknown key `{key}`{where}{hint}", key=True, unknown_key=True, near_miss=suggestion is not None
+                (*at, key),
+                f"unknown key `{key}`{where}{hint}",
+                key=True,
+                unknown_key=True,
+                near_miss=suggestion is not None,
+                rename_to=suggestion.target if suggestion is not None and suggestion.typo else None,
             )
 
     def _parent(self, error, at) -> tuple[keyhints.Place | None, str]:

@@ -8,13 +8,14 @@ iterative, so 10,000 levels of nesting cannot exhaust the Python stack.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
 import yaml
 
-from ..diagnostics import Position, Span
-from ..source.text import offset_span
+from ..diagnostics import Edit, Position, Span
+from ..source.text import YAML_BREAKS, LineIndex, offset_span
 
 _Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
 
@@ -96,6 +97,7 @@ class YamlDoc:
     typed_keys: dict[int, Node] = field(default_factory=dict, repr=False)
     #: duplicate key nodes (by id) -> their problem, until their paths are known
     _duplicates: dict[int, YamlProblem] = field(default_factory=dict, repr=False)
+    _lines: LineIndex | None = field(default=None, repr=False)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -314,6 +316,54 @@ class YamlDoc:
             return mark_span(key_node.start_mark, key_node.end_mark)
         return mark_span(node.start_mark, node.end_mark)
 
+    # -- edits (fixes) -------------------------------------------------------------------
+
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text, YAML_BREAKS)
+        return self._lines
+
+    def offset(self, mark: yaml.Mark) -> int:
+        """The character offset into `text` of a node mark (its line and column, as libyaml counts them)."""
+        return self.lines.offset(Position(mark.line + 1, mark.column + 1))
+
+    def rename_key(self, path: tuple[PathItem, ...], new: str) -> Edit | None:
+        """The edit that renames the key at `path` to `new`, quoting kept; None when the key is not
+        written once, as itself, in its mapping (merged in, written with escapes, or duplicated)."""
+        if not path or not isinstance(path[-1], str) or not _PLAIN_KEY.fullmatch(new):
+            return None
+        _, mapping = self.node_at(path[:-1])
+        if not isinstance(mapping, yaml.MappingNode) or not self.exact(path):
+            return None
+        keys = [k for k, _ in mapping.value if isinstance(k, yaml.ScalarNode)]
+        matching = [k for k in keys if k.value == path[-1]]
+        if len(matching) != 1 or any(k.value == new for k in keys):
+            return None
+        key = matching[0]
+        start, end = self.offset(key.start_mark), self.offset(key.end_mark)
+        written = self.text[start:end]
+        if key.style in ("'", '"') and written == f"{key.style}{key.value}{key.style}":
+            return Edit(self.path, start + 1, end - 1, new)
+        if not key.style and written == key.value:
+            return Edit(self.path, start, end, new)
+        return None
+
+    def scalar_source(self, path: tuple[PathItem, ...]) -> tuple[int, int, str] | None:
+        """(start, end, text as written) of the one-line scalar at `path`; None for anything else
+        (a block, a block scalar, an alias, a value written over several lines)."""
+        if not path or not self.exact(path):
+            return None
+        _, node = self.node_at(path)
+        if not isinstance(node, yaml.ScalarNode) or node.style in ("|", ">"):
+            return None
+        start, end = self.offset(node.start_mark), self.offset(node.end_mark)
+        if start >= end or self.lines.position(start).line != self.lines.position(end).line:
+            return None
+        if self.text[start] in "*&!":  # an alias, an anchor or a tag: not the value alone
+            return None
+        return start, end, self.text[start:end]
+
     def exact(self, path: tuple[PathItem, ...]) -> bool:
         """True when `path` exists in the document (as opposed to a fallback ancestor)."""
         data = self.data
@@ -336,6 +386,10 @@ class YamlDoc:
             else:
                 return default
         return data
+
+
+#: a key written plain that YAML reads back as the same string
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _syntax_message(error: yaml.YAMLError) -> str:

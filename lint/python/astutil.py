@@ -162,6 +162,14 @@ def node_span(module: PyModule, node: ast.AST) -> Span:
     return Span(start, Position(end_line, lines.column(end_line, end_offset)))
 
 
+def node_offsets(module: PyModule, node: ast.AST) -> tuple[int, int] | None:
+    """The character offsets of a node's source in the module's text, for an edit."""
+    span = node_span(module, node)
+    if getattr(node, "end_lineno", None) is None:
+        return None
+    return module.lines.offset(span.start), module.lines.offset(span.end)
+
+
 def name_span(module: PyModule, node: ast.AST) -> Span:
     """`class Name` or `def name` of a definition, rather than its whole body."""
     span = node_span(module, node)

@@ -49,7 +49,7 @@ def decode(data: bytes, *, python: bool = False) -> TextFile:
     nul = data.find(b"\x00")
     if nul >= 0:
         return TextFile(None, ReadProblem("binary file (it contains NUL bytes)", _byte_span(data, nul, python)))
-    encoding = _python_encoding(data) if python else "utf-8"
+    encoding = python_encoding(data) if python else "utf-8"
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -69,7 +69,7 @@ def decode(data: bytes, *, python: bool = False) -> TextFile:
         )
 
 
-def _python_encoding(data: bytes) -> str:
+def python_encoding(data: bytes) -> str:
     """The PEP 263 coding cookie of the first two lines, or UTF-8."""
     for line in data.split(b"\n", 2)[:2]:
         match = _CODING.match(line)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from dify_lint.analysis.keys import DECLARATION_ISSUES
 from dify_lint.diagnostics import Severity
-from dify_lint.model.schema import unknown_key_severity
+from dify_lint.model.schema import rename_fix, unknown_key_severity
 from dify_lint.rule import Example, Finding, Rule
 
 from ._common import strategy_yaml, text_parameter, tool_yaml, with_credential_keys
@@ -33,6 +33,7 @@ class UnknownKey(Rule):
     key, or a known one that nothing reads (a leftover such as `icon` in a tool's `identity`, or
     `help` on a model credential form, which the SDK drops), is info.
     """
+    fixable = "safe"
     requires = (DECLARATION_ISSUES,)
     invalid = (
         Example(
@@ -40,6 +41,7 @@ class UnknownKey(Rule):
             expect=(
                 ("tools/echo.yaml:13:5-13:13", "unknown key `requried` in `parameters` item `text`; did you mean `required`?"),
             ),
+            fixed={"tools/echo.yaml": tool_yaml(text_parameter())},
         ),
         Example(
             {
@@ -90,4 +92,6 @@ class UnknownKey(Rule):
         for found in ctx.get(DECLARATION_ISSUES):
             for issue in found.issues:
                 if issue.unknown_key:
-                    yield self.at(found.declaration.doc, issue.at, issue.message, key=True, severity=unknown_key_severity(issue))
+                    doc = found.declaration.doc
+                    severity = unknown_key_severity(issue)
+                    yield self.at(doc, issue.at, issue.message, key=True, severity=severity, fix=rename_fix(doc, issue))

@@ -7,7 +7,7 @@ from typing import Iterable
 from dify_lint.analysis.keys import MANIFEST_ISSUES
 from dify_lint.diagnostics import Severity
 from dify_lint.examples import manifest
-from dify_lint.model.schema import unknown_key_severity
+from dify_lint.model.schema import rename_fix, unknown_key_severity
 from dify_lint.rule import Example, Finding, Rule
 
 
@@ -30,6 +30,7 @@ class ManifestUnknownKey(Rule):
     worse: a `models:` instead of `model:` means the plugin has no model permission at all, and its
     calls fail at run time. The Marketplace's own keys (`repo`, `contact`, `privacy`) are known keys.
     """
+    fixable = "safe"
     requires = (MANIFEST_ISSUES,)
     invalid = (
         Example(
@@ -40,6 +41,11 @@ class ManifestUnknownKey(Rule):
             },
             note="`models` is not a permission; the key is `model`.",
             expect=(("manifest.yaml:14:5-14:11", "unknown key `models` in `permission`; did you mean `model`?"),),
+            fixed={
+                "manifest.yaml": manifest().replace(
+                    "  permission: {}", "  permission:\n    model:\n      enabled: true\n      llm: true"
+                )
+            },
         ),
         Example(
             {
@@ -79,4 +85,6 @@ class ManifestUnknownKey(Rule):
         for found in ctx.get(MANIFEST_ISSUES):
             for issue in found.issues:
                 if issue.unknown_key:
-                    yield self.at(found.declaration.doc, issue.at, issue.message, key=True, severity=unknown_key_severity(issue))
+                    doc = found.declaration.doc
+                    severity = unknown_key_severity(issue)
+                    yield self.at(doc, issue.at, issue.message, key=True, severity=severity, fix=rename_fix(doc, issue))

@@ -3,16 +3,17 @@ built in code, and the example tools."""
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Iterator
 
 from dify_lint.analysis.model_calls import Keys, ModelCall, Selectors, keys_of
 from dify_lint.analysis.origins import Built
-from dify_lint.diagnostics import Related
+from dify_lint.diagnostics import Edit, Fix, Related
 from dify_lint.examples import manifest, tool_yaml
 from dify_lint.model.declarations import Parameter, parameter_name
 from dify_lint.model.plugin import Plugin
-from dify_lint.python.astutil import node_span
+from dify_lint.python.astutil import node_offsets, node_span
 
 TYPE_WORDS = {
     "llm": "an LLM",
@@ -66,6 +67,64 @@ def llm_configs(calls: list[ModelCall], selectors: Selectors) -> Iterator[tuple[
                 continue
             seen.add(id(origin.node))
             yield mc, origin, keys_of(selectors, origin)
+
+
+def add_key_fix(built: Built, key: str, value: str, message: str) -> Fix | None:
+    """Give a config built in code one more key: `key=value` at the end of a config class's
+    arguments, or `"key": value` at the end of a dict, written as the config's own lines are
+    (one line, or one argument per line at the same indentation, its trailing comma kept).
+    `value` is Python source; a str written in it takes the quotes the config already uses."""
+    module, node = built.module, built.node
+    if isinstance(node, ast.Call) and not any(k.arg is None for k in node.keywords):
+        items: list[ast.AST] = [*node.args, *node.keywords]
+        entry = f"{key}={value}"
+    elif isinstance(node, ast.Dict) and None not in node.keys:
+        items = [item for pair in zip(node.keys, node.values) for item in pair]
+        entry = f'"{key}": {value}'
+    else:
+        return None
+    whole = node_offsets(module, node)
+    if whole is None:
+        return None
+    text = module.text
+    quote = _quote_of(module, node)
+    entry = entry.replace('"', quote)
+    closing = whole[1] - 1
+    if text[closing] not in ")}":
+        return None
+    if not items:
+        edit = Edit(module.path, closing, closing, entry)
+    else:
+        last = node_offsets(module, items[-1])
+        if last is None:
+            return None
+        first = node_offsets(module, items[0])
+        lines = module.lines
+        last_line = lines.position(last[1]).line
+        if first is None or last_line == lines.position(whole[0]).line or lines.position(first[0]).line == last_line:
+            edit = Edit(module.path, last[1], last[1], f", {entry}")
+        else:  # one entry per line: a new line at the indentation of the last one's line
+            last_entry = node_offsets(module, items[-2] if isinstance(node, ast.Dict) else items[-1])
+            if last_entry is None:
+                return None
+            line_start = lines.starts[lines.position(last_entry[0]).line - 1]
+            indent = text[line_start : last_entry[0]]
+            if indent.strip():
+                return None
+            edit = Edit(module.path, last[1], last[1], f",\n{indent}{entry}")
+    return Fix(message, (edit,), "unsafe")
+
+
+def _quote_of(module, node: ast.AST) -> str:
+    """The quote the config's first string literal is written with (double when it has none)."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Constant) and isinstance(child.value, str):
+            offsets = node_offsets(module, child)
+            if offsets is not None:
+                written = module.text[offsets[0] : offsets[1]].lstrip("rRbBuU")
+                if written[:1] in ("'", '"'):
+                    return written[0]
+    return '"'
 
 
 # -- configs that name a fixed provider ----------------------------------------------------------

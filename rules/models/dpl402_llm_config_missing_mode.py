@@ -10,7 +10,7 @@ from dify_lint.python.astutil import name_text, node_span, string_value
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.sdk import LLM_MODES
 
-from ._common import built_label, llm_configs, llm_tool, related_call
+from ._common import add_key_fix, built_label, llm_configs, llm_tool, related_call
 
 
 class LlmConfigMissingMode(Rule):
@@ -38,6 +38,12 @@ class LlmConfigMissingMode(Rule):
                     '`LLMModelConfig(...)` has no `mode`: pydantic raises `mode Field required` before the request is sent. Add `mode="chat"` (or "completion", as the model\'s model_properties.mode says), or let the user pick the model with a model-selector parameter',
                 ),
             ),
+            note='The fix (unsafe: the model may be a completion model) adds `mode="chat"`.',
+            fixed={
+                "tools/echo.py": llm_tool(
+                    'LLMModelConfig(provider="openai", model="gpt-4o-mini", completion_params={}, mode="chat")'
+                )["tools/echo.py"]
+            },
         ),
         Example(
             llm_tool('{"provider": "openai", "model": "gpt-4o-mini", "mode": "chatt", "completion_params": {}}'),
@@ -55,6 +61,7 @@ class LlmConfigMissingMode(Rule):
     )
 
     requires = (MODEL_CALLS, SELECTORS)
+    fixable = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for mc, built, keys in llm_configs(ctx.get(MODEL_CALLS), ctx.get(SELECTORS)):
@@ -73,6 +80,7 @@ class LlmConfigMissingMode(Rule):
                     what + '. Add `mode="chat"` (or "completion", as the model\'s model_properties.mode says),'
                     " or let the user pick the model with a model-selector parameter",
                     related=related_call(mc, built),
+                    fix=add_key_fix(built, "mode", '"chat"', 'Add `mode="chat"` (check the model\'s mode)'),
                 )
                 continue
             node = keys.present["mode"]

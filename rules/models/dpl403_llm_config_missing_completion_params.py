@@ -10,7 +10,7 @@ from dify_lint.diagnostics import Severity
 from dify_lint.python.astutil import node_span
 from dify_lint.rule import Example, Finding, Rule
 
-from ._common import built_label, llm_configs, llm_tool, related_call
+from ._common import add_key_fix, built_label, llm_configs, llm_tool, related_call
 
 
 class LlmConfigMissingCompletionParams(Rule):
@@ -34,6 +34,12 @@ class LlmConfigMissingCompletionParams(Rule):
                     "`LLMModelConfig(...)` has no `completion_params`, so the SDK sends `{}`: the model runs with its provider defaults; pass `completion_params={...}` (or `{}` to keep the defaults on purpose)",
                 ),
             ),
+            note="The fix (unsafe: it settles for the provider's defaults) adds `completion_params={}`.",
+            fixed={
+                "tools/echo.py": llm_tool(
+                    'LLMModelConfig(provider="openai", model="gpt-4o-mini", mode="chat", completion_params={})'
+                )["tools/echo.py"]
+            },
         ),
     )
     valid = (
@@ -42,6 +48,7 @@ class LlmConfigMissingCompletionParams(Rule):
     )
 
     requires = (MODEL_CALLS, SELECTORS, VALUE_ORIGINS)
+    fixable = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         selectors, flow = ctx.get(SELECTORS), ctx.get(VALUE_ORIGINS)
@@ -62,4 +69,5 @@ class LlmConfigMissingCompletionParams(Rule):
                 node_span(built.module, built.node),
                 f"{built_label(built)} has no `completion_params`, so the SDK sends `{{}}`:" + tail,
                 related=related_call(mc, built),
+                fix=add_key_fix(built, "completion_params", "{}", "Add `completion_params={}` (the provider's defaults)"),
             )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dify_lint.diagnostics import Related
+from dify_lint.diagnostics import Fix, Related
 from dify_lint.model.plugin import Plugin
+from dify_lint.model.yamldoc import YamlDoc
+from dify_lint.model.yamledit import ensure
+
+#: the storage size a new storage permission gets (the daemon wants one: 1 KiB to 1 GiB)
+DEFAULT_STORAGE_SIZE = "1048576"
 
 LLM_TOOL = """\
 from collections.abc import Generator
@@ -59,3 +64,17 @@ def yaml_of(flags: tuple[str, ...]) -> str:
     if len(flags) == 1:
         return f"resource.permission.{flags[0]}.enabled: true"
     return f"resource.permission.{flags[0]}.enabled: true and {flags[0]}.{flags[1]}: true"
+
+
+def grant_fix(doc: YamlDoc, flags: tuple[str, ...]) -> Fix | None:
+    """Set the permission's flags to true in manifest.yaml, writing the `permission` block (or
+    the group within it) when there is none; a new storage permission gets a size of 1 MiB."""
+    group: dict[str, str] = {"enabled": "true"}
+    if len(flags) > 1:
+        group[flags[1]] = "true"
+    if flags[0] == "storage" and doc.get("resource", "permission", "storage", "size") is None:
+        group["size"] = DEFAULT_STORAGE_SIZE
+    edits = ensure(doc, {"resource": {"permission": {flags[0]: group}}})
+    if not edits:
+        return None
+    return Fix(f"Grant {yaml_of(flags)} in manifest.yaml", tuple(edits), "safe")

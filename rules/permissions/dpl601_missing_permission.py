@@ -10,7 +10,7 @@ from dify_lint.python.astutil import node_span
 from dify_lint.rule import Example, Finding, Rule
 from dify_lint.sdk import PERMISSION_TEXT
 
-from ._common import LLM_TOOL, STORAGE_TOOL, manifest_related, permission_flag, yaml_of
+from ._common import LLM_TOOL, STORAGE_TOOL, grant_fix, manifest_related, permission_flag, yaml_of
 
 
 class MissingPermission(Rule):
@@ -35,6 +35,7 @@ class MissingPermission(Rule):
                     "`session.model.llm.invoke` needs resource.permission.model.enabled: true and model.llm: true in manifest.yaml; without it the daemon answers `permission denied, you need to enable llm access in plugin manifest`",
                 ),
             ),
+            fixed={"manifest.yaml": with_permission("    model:\n      enabled: true\n      llm: true\n")},
         ),
         Example(
             {"tools/echo.py": STORAGE_TOOL},
@@ -44,6 +45,8 @@ class MissingPermission(Rule):
                     "`session.storage.set` needs resource.permission.storage.enabled: true in manifest.yaml; without it the daemon answers `permission denied, you need to enable storage access in plugin manifest`",
                 ),
             ),
+            note="The fix writes the `storage` permission with a size of 1 MiB, which the daemon requires.",
+            fixed={"manifest.yaml": with_permission("    storage:\n      enabled: true\n      size: 1048576")},
         ),
     )
     valid = (
@@ -59,6 +62,7 @@ class MissingPermission(Rule):
     )
 
     requires = (PYTHON_MODULES, SESSION_CALLS)
+    fixable = "safe"
 
     def check(self, ctx) -> Iterable[Finding]:
         plugin = ctx.plugin
@@ -74,6 +78,7 @@ class MissingPermission(Rule):
                 "an endpoint plugin needs `resource.permission.endpoint.enabled: true`; without it the daemon"
                 " refuses to set the endpoints up",
                 key=True,
+                fix=grant_fix(doc, ("endpoint",)),
             )
         for module in ctx.get(PYTHON_MODULES):
             for call in ctx.module(SESSION_CALLS, module):
@@ -87,4 +92,5 @@ class MissingPermission(Rule):
                     f" without it the daemon answers `permission denied, you need to enable {PERMISSION_TEXT[flags]}"
                     " access in plugin manifest`",
                     related=related,
+                    fix=grant_fix(doc, flags),
                 )

@@ -6,7 +6,7 @@ from typing import ClassVar, Iterable
 
 from dify_lint.analysis.keys import PYTHON_MODULES, RESULT_EVENTS
 from dify_lint.analysis.results import Event
-from dify_lint.diagnostics import Related, Severity
+from dify_lint.diagnostics import Fix, Related, Severity
 from dify_lint.model.declarations import is_model_plugin
 from dify_lint.python.astutil import node_span
 from dify_lint.rule import Finding, Rule
@@ -83,7 +83,12 @@ class ResultRule(Rule):
                         self.render(event.fact),
                         Severity.WARNING if event.warning and self.severity != Severity.WARNING else None,
                         handed_over(event),
+                        self.fix(module, event),
                     )
 
     def render(self, fact: object) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def fix(self, module, event: Event) -> Fix | None:
+        """The fix for one fact, if the rule offers one."""
+        return None

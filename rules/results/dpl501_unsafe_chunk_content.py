@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import ast
+
 from dify_lint.analysis.results import facts
-from dify_lint.diagnostics import Severity
+from dify_lint.diagnostics import Edit, Fix, Severity
+from dify_lint.python.astutil import node_offsets
 from dify_lint.rule import Example
 
 from ._common import ResultRule, describe, llm, read_text, tool
 
 GEMINI = " (Gemini sends a list on every chunk)"
+
+#: a tool that appends each streamed chunk's content to a str
+APPENDED = tool(
+    llm()
+    + """\
+        text = ""
+        for chunk in response:
+            if chunk.delta.message.content:
+                text += chunk.delta.message.content
+        yield self.create_text_message(text)
+"""
+)
 
 
 class UnsafeChunkContent(ResultRule):
@@ -45,22 +60,18 @@ class UnsafeChunkContent(ResultRule):
     """
     invalid = (
         Example(
-            tool(
-                llm()
-                + """\
-        text = ""
-        for chunk in response:
-            if chunk.delta.message.content:
-                text += chunk.delta.message.content
-        yield self.create_text_message(text)
-"""
-            ),
+            APPENDED,
             expect=(
                 (
                     "tools/echo.py:17:25-17:52",
                     '`chunk.delta.message.content` is appended to a str with `+=`, but chunk content may be a list of content parts: that raises TypeError (Gemini sends a list on every chunk). Read the text with `chunk.delta.message.get_text_content()` (a `PromptMessage` method: the text parts joined, "" for None)',
                 ),
             ),
+            fixed={
+                "tools/echo.py": APPENDED["tools/echo.py"].replace(
+                    "+= chunk.delta.message.content", "+= chunk.delta.message.get_text_content()"
+                )
+            },
         ),
         Example(
             tool(
@@ -192,6 +203,29 @@ def collect(stream) -> str:
         "yield": ("is yielded as text", "hands a list or None to code expecting a str"),
         "join": ("is joined as text", "raises TypeError (the items are parts, or None)"),
     }
+
+    #: uses where the content is only ever wanted as text: reading it with `get_text_content()`
+    #: keeps what a str did and gives the text where a list of parts (or None) used to fail
+    TEXT_USES = frozenset(
+        ("add", "augadd", "method", "fstring", "percent", "len", "str", "loads", "re", "contains", "text_message", "join")
+    )
+    fixable = "safe"
+
+    def fix(self, module, event) -> Fix | None:
+        fact, node = event.fact, event.node
+        if not isinstance(fact, facts.ContentUse) or fact.use not in self.TEXT_USES or fact.inner:
+            return None
+        if not isinstance(node, ast.Attribute) or node.attr != "content" or not isinstance(node.ctx, ast.Load):
+            return None
+        offsets = node_offsets(module, node)
+        if offsets is None or module.text[offsets[1] - len("content") : offsets[1]] != "content":
+            return None
+        end = offsets[1]
+        return Fix(
+            "Read the text with `get_text_content()`",
+            (Edit(module.path, end - len("content"), end, "get_text_content()"),),
+            "safe",
+        )
 
     def render(self, fact: object) -> str:
         if isinstance(fact, facts.ContentIterated):
