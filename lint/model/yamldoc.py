@@ -3,7 +3,9 @@
 PyYAML's composer gives the node tree with marks; the data is built from that same tree here
 rather than by PyYAML's constructor, so that hostile input stays cheap: aliases are shared, never
 expanded; cycles, duplicate keys, depth and alias expansion are measured on the way; every walk is
-iterative, so 10,000 levels of nesting cannot exhaust the Python stack.
+iterative, so 10,000 levels of nesting cannot exhaust the Python stack. The plain files nearly
+all plugins hold (no aliases of collections, merge keys or duplicate keys, nesting well under
+the cap) are built by a direct recursive pass instead, with the same values, several times faster.
 """
 
 from __future__ import annotations
