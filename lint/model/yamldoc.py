@@ -494,6 +494,8 @@ def _build_plain(root: Node, loader: _Loader) -> tuple[Any, dict[int, Node]] | N
         data = build(root, 1)
     except _NotPlain:
         return None
+    finally:
+        build = None  # type: ignore[assignment]  # the recursive closure is a cycle: free the loader now, not at the next full collection
     if len(seen) > MAX_EXPANDED_NODES:  # pragma: no cover - files are capped far below this
         return None
     return data, typed_keys
