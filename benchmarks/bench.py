@@ -1,82 +1,201 @@
-"""How fast dify-lint is on a tree of plugins, and how much memory it needs.
+"""How fast dify-lint is on a tree of plugins, against the least any linter must do, in one run.
 
-    python benchmarks/bench.py PATH [--runs N] [--jobs N] [--python PYTHON]
+    python benchmarks/bench.py PATH [--runs N] [--sample K] [--python PYTHON] [--sdk-python SDK_PYTHON]
 
-Each figure is the median wall time of several runs of the real command in a fresh process,
-start-up included: the whole tree (in two processes and in one), the YAML rules alone, and one
-plugin as pre-commit runs it (the median, 90th-percentile and largest plugins by size). The peak
-memory is that of the one-process run over the whole tree. `--python` runs another installation
-of dify-lint (e.g. an older version in its own virtual environment) for a comparison.
+Every figure is the median of N runs (default 3) of a fresh process, start-up included, with its CPU
+time (user + system, worker processes included) and peak memory (the largest single process):
+
+- floor: benchmarks/floor.py reads every YAML and Python file of the tree once and parses it
+  (PyYAML's C loader, `ast.parse`) and does nothing else;
+- cold whole tree, with the default jobs and with --jobs 1 (`--no-cache`);
+- warm whole tree: the same command again, a run not counted first (with the result cache of a
+  version that has one, in a folder of its own; without one it is the cold run again);
+- one plugin as pre-commit runs it (`dify-lint check PLUGIN`): the median and 90th percentile over
+  K plugins spread evenly over the sizes, and the largest plugin;
+- the editor path: `measure_editor(plugin)` of benchmarks/editor.py, when there is one;
+- the SDK's start-up validation (benchmarks/sdk_startup.py run by SDK_PYTHON, a Python with the
+  `dify-plugin` SDK): each plugin's manifest and declarations through the SDK's pydantic models.
+
+Ratios: cold/floor (one process each) and SDK/cold. `--python` measures another installation of
+dify-lint (e.g. an older version in its own virtual environment). Prints a Markdown table and the
+machine; on a shared machine the ratios within one run say more than the seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-#: runs a command and prints its peak resident memory (kB): a fresh process measures only its child
-_PEAK = (
-    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-    " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from floor import skipped  # noqa: E402 - beside this file; the floor skips what dify-lint skips
 
 
-def timed(command: list[str], runs: int) -> tuple[float, str]:
-    times = []
-    last = ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-        if done.returncode not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed with {done.returncode}:\n{done.stderr}")
-    return statistics.median(times), last
+@dataclass
+class Figure:
+    wall: float  # seconds, median
+    cpu: float  # user + system seconds, median, descendants included
+    peak_mb: float  # the largest resident set of any one process, largest over the runs
 
 
-def peak_mb(command: list[str]) -> float:
-    done = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, check=True)
-    return int(done.stdout.strip()) / 1024
+def run_once(command: list[str], cwd: str | None = None) -> tuple[float, float, float]:
+    """(wall, cpu, peak MB) of one run; the child's and its waited-for descendants' usage."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=cwd)
+        stderr = child.stderr.read() if child.stderr else b""
+        _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed with {code}:\n{stderr.decode(errors='replace')[-3000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def measure(command: list[str], runs: int, cwd: str | None = None) -> Figure:
+    results = [run_once(command, cwd) for _ in range(runs)]
+    return Figure(statistics.median(r[0] for r in results), statistics.median(r[1] for r in results), max(r[2] for r in results))
+
+
+def plugin_roots(tree: Path) -> list[Path]:
+    roots = []
+    for folder, subdirs, files in os.walk(tree):
+        subdirs[:] = sorted(d for d in subdirs if not skipped(d))
+        if "manifest.yaml" in files:
+            roots.append(Path(folder))
+    return roots
+
+
+def parsed_bytes(root: Path) -> int:
+    """Bytes of YAML and Python under a root: what dify-lint parses, roughly."""
+    total = 0
+    for folder, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if not skipped(d)]
+        total += sum(os.path.getsize(os.path.join(folder, f)) for f in files if f.endswith((".yaml", ".yml", ".py")))
+    return total
+
+
+def spread(items: list, count: int) -> list:
+    """`count` items evenly spaced over a sorted list, its ends included."""
+    if len(items) <= count:
+        return list(items)
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def dify_lint_command(python: str) -> list[str]:
+    """The console script beside `python` (what pre-commit runs), or `python -m dify_lint`."""
+    script = Path(python).parent / "dify-lint"
+    return [str(script)] if script.exists() else [python, "-m", "dify_lint"]
+
+
+def check_help(lint: list[str]) -> str:
+    return subprocess.run([*lint, "check", "--help"], capture_output=True, text=True).stdout
+
+
+def editor_row(plugin: Path) -> str:
+    """The editor path's figure, from benchmarks/editor.py when there is one."""
+    if not (HERE / "editor.py").exists():
+        return "n/a"
+    from editor import measure_editor  # type: ignore[import-not-found]
+
+    return str(measure_editor(plugin))
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return (
+        f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+        f" ({platform.python_implementation()}); load average at the start: {load}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", type=Path)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each command; the median is reported")
+    parser.add_argument("--sample", type=int, default=15, help="plugins linted one at a time")
     parser.add_argument("--python", default=sys.executable, help="the Python whose dify-lint is measured")
+    parser.add_argument("--sdk-python", help="a Python with the dify-plugin SDK, to time its start-up validation")
     args = parser.parse_args()
 
-    base = [args.python, "-m", "dify_lint", "check", "--output-format", "concise", "--isolated"]
-    plugins = sorted({p.parent for p in args.path.rglob("manifest.yaml") if ".venv" not in p.parts})
-    yaml_files = sum(1 for _ in args.path.rglob("*.yaml"))
-    py_files = sum(1 for _ in args.path.rglob("*.py"))
-    print(f"tree: {args.path} ({len(plugins)} plugin roots, {yaml_files} YAML files, {py_files} Python files)")
-    print(f"machine: {os.cpu_count()} CPUs; measured: {args.python}")
+    tree = args.path.resolve()
+    roots = plugin_roots(tree)
+    if not roots:
+        sys.exit(f"no plugin (manifest.yaml) under {tree}")
+    sized = sorted(roots, key=parsed_bytes)
+    header = f"machine: {machine()}"
+    lint = dify_lint_command(args.python)
+    flags = ["check", "--isolated", "--output-format", "concise", "-q", "--exit-zero"]
+    options = check_help(lint)
+    cold_flags = [*flags, "--no-cache"] if "--no-cache" in options else flags
+    has_cache = "--cache-dir" in options and "no cache yet" not in options
 
-    startup, _ = timed([args.python, "-m", "dify_lint", "--version"], args.runs)
-    print(f"start-up (dify-lint --version):              {startup * 1000:7.0f} ms")
+    rows: list[tuple[str, Figure | str, str]] = []
 
-    whole, summary = timed([*base, "--jobs", str(args.jobs), str(args.path)], args.runs)
-    print(f"whole tree, all rules:                       {whole:7.2f} s   ({summary})")
-    serial, _ = timed([*base, "--jobs", "1", str(args.path)], args.runs)
-    print(f"whole tree, all rules, one process:          {serial:7.2f} s")
-    memory = peak_mb([*base, "--jobs", "1", str(args.path)])
-    print(f"peak memory, whole tree, one process:        {memory:7.0f} MB")
-    yaml_only, _ = timed([*base, "--jobs", str(args.jobs), "--select", "DPL0,DPL1,DPL2", str(args.path)], args.runs)
-    print(f"whole tree, DPL0-DPL2 (YAML) rules:          {yaml_only:7.2f} s")
+    def row(label: str, figure: Figure | str, note: str = "") -> None:
+        rows.append((label, figure, note))
+        shown = f"{figure.wall:.2f} s" if isinstance(figure, Figure) else figure
+        print(f"  {label}: {shown} {note}", file=sys.stderr, flush=True)
 
-    if plugins:
-        sizes = sorted(plugins, key=lambda p: sum(f.stat().st_size for f in p.rglob("*") if f.is_file()))
-        picks = (("median", sizes[len(sizes) // 2]), ("p90", sizes[int(len(sizes) * 0.9)]), ("largest", sizes[-1]))
-        for label, plugin in picks:
-            one, _ = timed([*base, str(plugin)], args.runs)
-            print(f"one plugin ({label}: {plugin.name}):".ljust(45) + f"{one * 1000:7.0f} ms")
+    print(f"{header}\ntree: {tree}, {len(roots)} plugins; measuring {' '.join(lint)}", file=sys.stderr)
+    floor = measure([args.python, str(HERE / "floor.py"), str(tree)], args.runs)
+    row("floor: read + parse every YAML and Python file (one process)", floor)
+    cold = measure([*lint, *cold_flags, str(tree)], args.runs)
+    row("cold whole tree, default jobs", cold)
+    serial = measure([*lint, *cold_flags, "--jobs", "1", str(tree)], args.runs)
+    row("cold whole tree, --jobs 1", serial, f"{serial.wall / floor.wall:.1f}x floor")
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
+        warm_flags = [*flags, "--cache-dir", cache] if has_cache else flags
+        run_once([*lint, *warm_flags, str(tree)])  # fills the cache
+        warm = measure([*lint, *warm_flags, str(tree)], args.runs)
+    row("warm whole tree, default jobs (second run)", warm, "" if has_cache else "(no result cache in this version)")
+
+    sample = spread(sized, args.sample)
+    singles = {root: measure([*lint, "check", "--isolated", "-q", "--exit-zero", str(root)], args.runs) for root in sample}
+    walls = [f.wall for f in singles.values()]
+    cpus = [f.cpu for f in singles.values()]
+    peak = max(f.peak_mb for f in singles.values())
+    row(f"one plugin, median of {len(sample)}", Figure(statistics.median(walls), statistics.median(cpus), peak))
+    row(f"one plugin, p90 of {len(sample)}", Figure(percentile(walls, 0.9), percentile(cpus, 0.9), peak))
+    largest = singles.get(sized[-1]) or measure([*lint, "check", "--isolated", "-q", "--exit-zero", str(sized[-1])], args.runs)
+    row(f"one plugin, the largest ({sized[-1].relative_to(tree)})", largest)
+    row("editor path (median plugin)", editor_row(sized[len(sized) // 2]))
+    sdk = None
+    if args.sdk_python:
+        sdk = measure([args.sdk_python, str(HERE / "sdk_startup.py"), *map(str, roots)], args.runs)
+        row("SDK start-up validation, whole tree (one process)", sdk, f"{sdk.wall / serial.wall:.2f}x cold --jobs 1")
+    else:
+        row("SDK start-up validation", "n/a", "(give --sdk-python)")
+
+    print(header)
+    print(f"tree: {tree.name}, {len(roots)} plugins, {sum(map(parsed_bytes, roots)) / 1e6:.1f} MB of YAML and Python;")
+    print(f"medians of {args.runs} runs; CPU includes worker processes; peak is the largest single process\n")
+    print("| measure | wall s | CPU s | peak MB | note |")
+    print("|---|---:|---:|---:|---|")
+    for label, figure, note in rows:
+        if isinstance(figure, Figure):
+            print(f"| {label} | {figure.wall:.2f} | {figure.cpu:.2f} | {figure.peak_mb:.0f} | {note} |")
+        else:
+            print(f"| {label} | {figure} | | | {note} |")
+    print(
+        f"\ncold/floor: {serial.wall / floor.wall:.1f}x wall, {serial.cpu / floor.cpu:.1f}x CPU (--jobs 1);"
+        f" default jobs/--jobs 1: {cold.wall / serial.wall:.2f}x wall"
+    )
+    if sdk is not None:
+        print(f"SDK/cold: {sdk.wall / serial.wall:.2f}x wall, {sdk.cpu / serial.cpu:.2f}x CPU (both one process)")
 
 
 if __name__ == "__main__":

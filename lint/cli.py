@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -59,7 +61,16 @@ def main() -> None:
     "--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these paths too (globs relative to the working directory)."
 )
 @click.option("--show-settings", is_flag=True, help="Print the settings in effect and where each came from, and lint nothing.")
-@click.option("--no-cache", is_flag=True, help="Do not use the result cache (accepted; there is no cache yet).")
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the result cache (also: DIFY_LINT_NO_CACHE=1 in the environment)."
+)
+@click.option(
+    "--cache-dir",
+    "cache_dir_option",
+    type=click.Path(file_okay=False),
+    envvar="DIFY_LINT_CACHE_DIR",
+    help="Keep the result cache here (default: .dify_lint_cache beside the configuration file, else in the working directory).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -94,7 +105,19 @@ def main() -> None:
     is_flag=True,
     help="Print what the fixes would change, as a unified diff, and write nothing (exit 1 if anything would change).",
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes for many plugins (0: one per CPU).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0: one per CPU when the plugins are large enough to pay for them).",
+)
+@click.option(
+    "--profile",
+    "take_profile",
+    is_flag=True,
+    help="Print to standard error where the time went: each phase, analysis and rule, summed over plugins.",
+)
 def check(
     paths,
     output_format,
@@ -107,6 +130,7 @@ def check(
     extend_exclude,
     show_settings,
     no_cache,
+    cache_dir_option,
     fail_on,
     exit_zero,
     statistics,
@@ -118,17 +142,17 @@ def check(
     apply_fixes,
     unsafe_fixes,
     show_diff,
+    take_profile,
 ):
     """Lint the plugins at PATHS (default: the current directory).
 
     The whole plugin of each path is linted; what is reported is what lies in PATHS, or points
     into them (a file named reports its own findings and those it causes in other files). A
     .difypkg is linted in memory."""
-    from .buffer import with_buffer
+    from . import profile
+    from .cache import cache_dir, disabled_by_environment, rule_rows
     from .config import CommandLine, ConfigError, describe_settings, find_config, load_config, resolve_settings
     from .discovery import PathNotFound, discover
-    from .engine import lint_plugins
-    from .fix import shown
     from .registry import UnknownSelector, check_selectors, select_rules, split_tokens
     from .report import exit_fails, render, summary_line
     from .report import statistics as statistics_of
@@ -136,60 +160,90 @@ def check(
     from .suppression import INTERNAL_ERROR
 
     paths = paths or (".",)
-    try:
-        if isolated:
-            config, how_found = load_config(None), "--isolated"
-        else:
-            found = Path(config_path) if config_path else find_config(Path(paths[0]))
-            config = load_config(found)
-            how_found = "--config" if config_path else f"the nearest to {paths[0]}" if found else f"none above {paths[0]}"
-        given = CommandLine(
-            select=split_tokens(select),
-            ignore=split_tokens(ignore),
-            extend_select=split_tokens(extend_select),
-            exclude=split_tokens(exclude),
-            extend_exclude=split_tokens(extend_exclude),
-            output_format=output_format,
-            fail_on=fail_on,
-        )
-        settings = resolve_settings(config, given)
-        check_selectors(settings.select + settings.ignore)
-        for codes in config.per_file_ignores.values():
-            check_selectors(codes)
-        if settings.output_format not in FORMATS:
-            raise ConfigError(f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}")
-        rules = select_rules(settings.select, settings.ignore)
-        if show_settings:
-            click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
-            sys.exit(EXIT_CLEAN)
-        if stdin_filename:
-            paths = (stdin_filename,)
-        found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename))
-        plugins = found.plugins
-    except (ConfigError, UnknownSelector, PathNotFound) as error:
-        click.echo(f"dify-lint: error: {error}", err=True)
-        sys.exit(EXIT_FAILURE)
+    started = time.perf_counter()
+    taken = profile.Profile() if take_profile else None
+    with profile.profiling(taken), profile.timed("setup"):
+        try:
+            if isolated:
+                config, how_found = load_config(None), "--isolated"
+            else:
+                found = Path(config_path) if config_path else find_config(Path(paths[0]))
+                config = load_config(found)
+                how_found = "--config" if config_path else f"the nearest to {paths[0]}" if found else f"none above {paths[0]}"
+            given = CommandLine(
+                select=split_tokens(select),
+                ignore=split_tokens(ignore),
+                extend_select=split_tokens(extend_select),
+                exclude=split_tokens(exclude),
+                extend_exclude=split_tokens(extend_exclude),
+                output_format=output_format,
+                fail_on=fail_on,
+            )
+            settings = resolve_settings(config, given)
+            if settings.output_format not in FORMATS:
+                raise ConfigError(
+                    f"{config.path}: output-format must be one of {', '.join(FORMATS)}; got {settings.output_format!r}"
+                )
+            # the warm path: rules chosen from the stored table, imported only if a plugin is linted
+            cache_folder = cache_dir(cache_dir_option, config.cache_dir, config.root if config.path else None)
+            use_cache = not (no_cache or stdin_filename or disabled_by_environment())
+            table = rule_rows(cache_folder) if use_cache else None
+            check_selectors(settings.select + settings.ignore, table)
+            for codes in config.per_file_ignores.values():
+                check_selectors(codes, table)
+            rules = select_rules(settings.select, settings.ignore, table)
+            if show_settings:
+                click.echo(describe_settings(settings, how_found, [rule.code for rule in rules]), nl=False)
+                sys.exit(EXIT_CLEAN)
+            if stdin_filename:
+                paths = (stdin_filename,)
+            with profile.timed("discovery"):
+                found = discover(paths, settings.exclude, may_be_missing=bool(stdin_filename), hidden=(cache_folder,))
+            plugins = found.roots  # (files, display) each: what the cache needs; parsed only if linted
+        except (ConfigError, UnknownSelector, PathNotFound) as error:
+            click.echo(f"dify-lint: error: {error}", err=True)
+            sys.exit(EXIT_FAILURE)
 
     if not plugins:  # not an error; a report with no findings is still written in the format asked for
         click.echo(f"dify-lint: warning: no plugin found (no manifest.yaml) under {_first(list(paths))}", err=True)
 
     buffer_path = None
     if stdin_filename and plugins:
-        plugins[0], buffer_path = with_buffer(plugins[0], stdin_filename, sys.stdin.buffer.read())
+        from .buffer import with_buffer
+        from .source.files import MAX_YAML_BYTES as largest  # the largest file any parser takes
+
+        data = sys.stdin.buffer.read(largest + 1)  # never more: a pipe may not end
+        if len(data) > largest:
+            click.echo(
+                f"dify-lint: error: standard input holds more than {largest >> 20} MiB, more than any file dify-lint"
+                " parses; it was not linted",
+                err=True,
+            )
+            sys.exit(EXIT_FAILURE)
+        buffered, buffer_path = with_buffer(found.plugins[0], stdin_filename, data)
+        plugins = [buffered]
         scope = Scope.of((), files=(buffer_path,))
     else:
         scope = Scope.of(paths)
     fixing = None
-    if apply_fixes or show_diff:
-        fixing = _Fixing.run(plugins, rules, config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
+    if apply_fixes or show_diff:  # files change as they are fixed: the cache is neither read nor written
+        as_plugins = plugins if buffer_path else found.plugins
+        with profile.profiling(taken):
+            fixing = _Fixing.run(as_plugins, _rules(rules), config, scope, unsafe=unsafe_fixes, buffer=buffer_path, jobs=jobs)
         result = fixing.result
         if fixing.refusal:
             click.echo(f"dify-lint: error: {fixing.refusal}", err=True)
             sys.exit(EXIT_FAILURE)
     else:
-        result = lint_plugins(plugins, rules, config, jobs=jobs)
+        cache = _open_cache(cache_folder, config, rules) if use_cache else None
+        with profile.profiling(taken):
+            result = _lint(plugins, rules, config, jobs, cache)
     result.diagnostics, hidden = scope.narrow(result.diagnostics, always=(INTERNAL_ERROR,))  # a crash hides findings anywhere
-    result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
+    hidden_fixes = 0
+    if any(d.fix is not None for d in result.diagnostics):
+        from .fix import shown
+
+        result.diagnostics, hidden_fixes = shown(result.diagnostics, unsafe_fixes)
     if fixing is not None and show_diff:
         click.echo(fixing.diff(), nl=False)
         if not quiet:
@@ -204,13 +258,16 @@ def check(
     if fixing is not None and not buffer_path:
         fixing.write()
     fmt = settings.output_format
-    if statistics:
-        output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
-    else:
-        colour = not output_file and (
-            color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        )
-        output = render(fmt, result.diagnostics, colour=colour, rules=rules, fail_on=settings.fail_on)
+    with profile.profiling(taken), profile.timed("report"):
+        if statistics:
+            output, colour = statistics_of(result.diagnostics, "json" if fmt == "json" else "text"), False
+        else:
+            colour = not output_file and (
+                color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            )
+            output = render(
+                fmt, result.diagnostics, colour=colour, rules=_rules(rules) if fmt == "sarif" else (), fail_on=settings.fail_on
+            )
     if fixing is not None and buffer_path:  # the fixed buffer is the output; the findings go to stderr
         sys.stdout.flush()
         sys.stdout.buffer.write(fixing.buffer_text())
@@ -238,10 +295,74 @@ def check(
             click.echo(hidden_line(hidden), err=True)
         if _skipped_line(found):
             click.echo(_skipped_line(found), err=True)
+    if taken is not None:
+        click.echo(taken.table(time.perf_counter() - started, len(plugins), result.workers), err=True, nl=False)
     if result.internal_errors:
         sys.exit(EXIT_FAILURE)
     failed = exit_fails(result.diagnostics, settings.fail_on)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+@dataclass
+class _Linted:
+    diagnostics: list
+    plugins: int
+    bundles: int
+    internal_errors: int
+    workers: int = 1  # processes that linted (1: this one, or every plugin came from the cache)
+
+
+def _open_cache(directory, config, rules):
+    """The result cache for this run's settings."""
+    from .cache import ResultCache
+
+    settings = {
+        "rules": sorted(rule.code for rule in rules),
+        "per-file-ignores": sorted([glob, sorted(codes)] for glob, codes in config.per_file_ignores.items()),
+        "relative-to": config.root,
+    }
+    return ResultCache(directory, settings)
+
+
+def _rules(chosen) -> tuple:
+    """The rules themselves for rows of the stored table (their modules imported only now)."""
+    from .registry import all_rules
+
+    codes = {row.code for row in chosen}
+    return tuple(rule for rule in all_rules() if rule.code in codes)
+
+
+def _lint(plugins, rules, config, jobs, cache) -> _Linted:
+    """Every plugin's findings: from the cache where its entry is still valid, the others
+    linted (and their entries written). Merged in the plugins' order, then sorted, so a cached
+    run prints exactly what a fresh one does."""
+    from .suppression import INTERNAL_ERROR
+
+    found: list = [None] * len(plugins)
+    workers = 1
+    if cache is not None:
+        for index, plugin in enumerate(plugins):
+            if cache.handles(plugin.fs):
+                found[index] = cache.lookup(plugin.fs, plugin.display)
+    missing = [index for index, hit in enumerate(found) if hit is None]
+    if missing:
+        from .engine import lint_plugins
+
+        linted = lint_plugins([plugins[i] for i in missing], _rules(rules), config, jobs=jobs, record=cache is not None)
+        workers = linted.workers
+        for index, (diagnostics, bundle, record) in zip(missing, linted.per_plugin):
+            found[index] = (diagnostics, bundle)
+            crashed = any(d.code == INTERNAL_ERROR for d in diagnostics)  # a crash may not happen again
+            if record is not None and not crashed:
+                cache.store(plugins[index].fs, plugins[index].display, diagnostics, bundle, record)
+    diagnostics = sorted((d for ds, _ in found for d in ds), key=lambda d: d.sort_key())
+    return _Linted(
+        diagnostics=diagnostics,
+        plugins=len(plugins),
+        bundles=sum(bundle for _, bundle in found),
+        internal_errors=sum(1 for d in diagnostics if d.code == INTERNAL_ERROR),
+        workers=workers,
+    )
 
 
 class _Fixing:
@@ -256,7 +377,7 @@ class _Fixing:
 
     @classmethod
     def run(cls, plugins, rules, config, scope, *, unsafe: bool, buffer: str | None, jobs: int = 0) -> "_Fixing":
-        from .engine import PARALLEL_THRESHOLD, Result, lint_plugin
+        from .engine import Result, lint_plugin, plan_workers
         from .suppression import INTERNAL_ERROR
 
         result = Result(plugins=len(plugins))
@@ -269,8 +390,8 @@ class _Fixing:
         folders = [plugin for plugin in plugins if not plugin.is_package]
         codes = tuple(rule.code for rule in rules)
         tasks = [(plugin.fs, plugin.display, codes, config, unsafe, scope) for plugin in folders]
-        workers = min(jobs or os.cpu_count() or 1, len(folders))
-        if workers > 1 and len(folders) >= PARALLEL_THRESHOLD and buffer is None:
+        workers, _ = plan_workers(folders, jobs)
+        if workers > 1 and buffer is None:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -411,3 +532,22 @@ def rule(rule, output_format):
         click.echo(json.dumps(rule_json(found), indent=2))
     else:
         click.echo(explain(found), nl=False)
+
+
+@main.command()
+def server():
+    """Run the language server on standard input and output, for editors (needs `dify-lint[lsp]`).
+
+    It reports the findings of the plugins of the files open in the editor as they are edited,
+    unsaved changes included, and offers quick fixes and suppression comments."""
+    try:
+        from .lsp.server import serve
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        click.echo(
+            f"dify-lint: error: the language server needs pygls ({error}); install it with: pip install 'dify-lint[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
+    serve()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ KNOWN_KEYS = {
     "extend-exclude",
     "output-format",
     "fail-on",
+    "cache-dir",
 }
 #: The severities that can fail a run, from the gravest: `fail-on = "warning"` fails on errors and warnings.
 FAIL_ON = ("error", "warning", "info")
@@ -128,6 +130,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     output_format: str | None = None
     fail_on: str | None = None
+    #: where the result cache lives, relative to `root`
+    cache_dir: str | None = None
 
     @property
     def root(self) -> str:
@@ -157,9 +161,32 @@ def find_config(start: Path) -> Path | None:
 
 def _has_table(pyproject: Path) -> bool:
     try:
-        return "dify-lint" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+        return "dify-lint" in tomllib.loads(_read_text(pyproject)).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
+
+
+#: A configuration file is a few hundred bytes; a larger one is refused unread.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_text(path: Path) -> str:
+    """A configuration file's text: a regular file only (a FIFO would block, /dev/zero never
+    ends), no larger than the cap. Raises OSError or UnicodeDecodeError."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError("not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise OSError(f"larger than {MAX_CONFIG_BYTES >> 20} MiB")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(f"larger than {MAX_CONFIG_BYTES >> 20} MiB")
+    return data.decode("utf-8")
 
 
 def load_config(path: Path | None) -> Config:
@@ -167,7 +194,7 @@ def load_config(path: Path | None) -> Config:
         return Config()
     path = path.resolve()
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(_read_text(path))
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from error
     except tomllib.TOMLDecodeError as error:
@@ -195,6 +222,10 @@ def load_config(path: Path | None) -> Config:
     if fail_on is not None and fail_on not in FAIL_ON:
         raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_ON)}; got {fail_on!r}")
     config.fail_on = fail_on
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None and not (isinstance(cache_dir, str) and cache_dir):
+        raise ConfigError(f"{path}: cache-dir must be a path")
+    config.cache_dir = cache_dir
     return config
 
 

@@ -11,14 +11,19 @@ are not searched for packages: they are build output beside the sources).
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from .config import Pattern
-from .model.plugin import MANIFEST, PACKAGE_MARK, Plugin, is_skipped_dir
-from .source.fs import DiskFS, read_package
+from .source.fs import DiskFS, PluginFS, read_package
+from .source.layout import MANIFEST, PACKAGE_MARK, is_skipped_dir
+
+if TYPE_CHECKING:
+    from .model.plugin import Plugin
 
 PACKAGE_SUFFIX = ".difypkg"
 
@@ -27,17 +32,31 @@ class PathNotFound(ValueError):
     pass
 
 
+class Root(NamedTuple):
+    """A plugin found: its files, and how its root is shown."""
+
+    fs: PluginFS
+    display: str
+
+
 @dataclass
 class Discovery:
     """The plugin roots found, and what was passed over on the way."""
 
-    plugins: list[Plugin] = field(default_factory=list)
+    roots: list[Root] = field(default_factory=list)
     #: folder name -> how many folders of that name the search skipped (`.git`, `.venv`, ...)
     skipped_dirs: dict[str, int] = field(default_factory=dict)
     #: given files that no plugin root owns (pre-commit passes every changed file)
     outside: list[str] = field(default_factory=list)
     #: plugin roots, and folders not searched, that `exclude` (configuration or command line) leaves out
     excluded: list[str] = field(default_factory=list)
+
+    @cached_property
+    def plugins(self) -> list[Plugin]:
+        """The roots as plugins, read on demand (a run answered from the cache reads none of them)."""
+        from .model.plugin import Plugin
+
+        return [Plugin(root.fs, root.display) for root in self.roots]
 
 
 def find_plugin_roots(
@@ -46,11 +65,14 @@ def find_plugin_roots(
     return discover(paths, exclude, may_be_missing=may_be_missing).plugins
 
 
-def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False) -> Discovery:
+def discover(
+    paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may_be_missing: bool = False, hidden: Iterable[str] = ()
+) -> Discovery:
     """The plugins at `paths`, but those `exclude` matches (a glob given as a string is relative
     to the working directory). `may_be_missing`: a path that does not exist yet (an editor's new,
     unsaved file, perhaps in a new folder) is looked up through the folders above it instead of
-    being refused; it is never read as a package."""
+    being refused; it is never read as a package. `hidden`: folders no plugin on disk shows (the
+    result cache)."""
     cwd = os.path.realpath(os.getcwd())
     exclude = [p if isinstance(p, Pattern) else Pattern(p, cwd) for p in exclude]
     found = Discovery()
@@ -68,7 +90,7 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
     for given in paths:
         path = Path(given)
         if not path.exists() and not may_be_missing:
-            raise PathNotFound(f"{given}: no such file or directory")
+            raise PathNotFound(f"{given}: {_why_missing(path)}")
         if not may_be_missing and is_package(path):
             display = _display(path)
             if _excluded(display, exclude):
@@ -84,9 +106,10 @@ def discover(paths: Iterable[str], exclude: Iterable[Pattern | str] = (), *, may
                 add(root)
         elif owner is None:
             found.outside.append(_display(path))
-    found.plugins = [Plugin(DiskFS(resolved), display) for resolved, display in roots.items()]
-    found.plugins += [Plugin(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
-    found.plugins.sort(key=lambda plugin: plugin.display)
+    hidden = [os.path.realpath(path) for path in hidden]
+    found.roots = [Root(DiskFS(resolved, hidden), display) for resolved, display in roots.items()]
+    found.roots += [Root(read_package(resolved, display), display + PACKAGE_MARK) for resolved, display in packages.items()]
+    found.roots.sort(key=lambda root: root.display)
     found.excluded = sorted(excluded)
     return found
 
@@ -110,7 +133,7 @@ def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded
     """Every root at or below `top`; a root's subfolders are searched too, for nested roots.
     Folders skipped by name are counted in `skipped`, those the configuration excludes noted in
     `excluded`."""
-    for directory, subdirs, files in os.walk(top):
+    for directory, subdirs, files in _walk(str(top)):
         folder = Path(directory)
         if MANIFEST in files and (folder / MANIFEST).is_file():
             yield folder
@@ -123,6 +146,41 @@ def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded
             else:
                 kept.append(name)
         subdirs[:] = kept
+
+
+def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)`, top down, without following links, and without recursion (os.walk recurses
+    before Python 3.12, and a tree a thousand folders deep would exhaust the stack); the caller
+    may prune the subfolder list as with os.walk."""
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        subdirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    (subdirs if is_dir else files).append(entry.name)
+        except OSError:
+            continue
+        yield directory, subdirs, files
+        pending.extend(os.path.join(directory, name) for name in reversed(subdirs))
+
+
+def _why_missing(path: Path) -> str:
+    """Why a path named on the command line cannot be linted: nothing there, or what stops it."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link loop; it leads nowhere"
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR) and error.strerror:
+            return f"cannot be looked at: {error.strerror}"
+    return "no such file or directory"
 
 
 def _relative_if_possible(path: Path) -> Path:

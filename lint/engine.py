@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .analysis import Context
+from . import profile
+from .analysis import Context, OutOfTime
 from .config import Config
 from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
 from .rule import Finding, Rule
+from .source.fs import DiskFS, Record, RecordingFS
 from .suppression import INTERNAL_ERROR, UNUSED_SUPPRESSION, FileDirectives, parse_directives, silencing, suppressed_by_config
-
-
-@dataclass
-class Result:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plugins: int = 0  # roots linted, bundles included
-    bundles: int = 0  # of which `type: bundle` manifests
-    internal_errors: int = 0
 
 
 def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = None) -> list[Diagnostic]:
@@ -35,27 +30,37 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
     config = config or Config()
     kind = "bundle" if plugin.is_bundle else "plugin"
     rules = [rule for rule in rules if rule.lints in (kind, "any")]
-    ctx = Context(plugin)
+    ctx = Context(plugin, time.monotonic() + plugin_time_budget())
     try:
         diagnostics, crashed = _run(ctx, plugin, rules)
         checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
-        if checker is not None:
+        if checker is not None and checker.code not in crashed:
             try:
-                diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+                with profile.timed("rule", checker.code):
+                    diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
+            except OutOfTime:
+                diagnostics.append(_out_of_time(plugin, [checker]))
             except Exception as error:
                 diagnostics.append(_crash(plugin, checker, error))
     finally:
         ctx.close()
-    return _dedupe(_unsilenced(plugin, diagnostics, config))
+    with profile.timed("suppression"):
+        return _dedupe(_unsilenced(plugin, diagnostics, config))
 
 
 def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diagnostic], set[str]]:
     """The findings of `rules`, a crashed rule's as DPL005; and the codes of the rules that crashed."""
     diagnostics: list[Diagnostic] = []
     crashed: set[str] = set()
-    for rule in rules:
+    for number, rule in enumerate(rules):
         try:
-            findings = list(rule.check(ctx.running(rule.requires)))
+            ctx.check_time()
+            with profile.timed("rule", rule.code):
+                findings = list(rule.check(ctx.running(rule.requires)))
+        except OutOfTime:  # the rules not run are as good as crashed: their findings are unknown
+            diagnostics.append(_out_of_time(plugin, rules[number:]))
+            crashed.update(r.code for r in rules[number:])
+            break
         except Exception as error:  # a broken rule must not hide what the others find
             diagnostics.append(_crash(plugin, rule, error))
             crashed.add(rule.code)
@@ -158,52 +163,114 @@ def _closest_rule(token: str) -> str:
     return close[0] if close else ""
 
 
-#: Below this many plugins, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 8
+#: What a second worker costs, in bytes of YAML and Python linted. Starting one, building its
+#: schema validators and sending plugins and findings back and forth took 0.1-0.25 s of CPU in
+#: paired runs on a 2-core machine, what linting 50-120 kB takes (about 2 µs a byte over the
+#: official plugins); 150 kB leaves a margin.
+WORKER_COST_BYTES = 150_000
+#: the files whose bytes estimate how long a plugin takes: what is parsed
+_PARSED = (".yaml", ".yml", ".py")
 
 
-def lint_plugins(plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0) -> Result:
-    """Lint every plugin; with many plugins, in `jobs` processes (0: one per CPU)."""
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plugins: int = 0  # roots linted, bundles included
+    bundles: int = 0  # of which `type: bundle` manifests
+    internal_errors: int = 0
+    workers: int = 1  # processes that linted (1: this one)
+    #: per plugin, in the order given: its diagnostics, whether it is a bundle, and (when asked
+    #: to record) what its lint read from its folder on disk
+    per_plugin: list[tuple[list[Diagnostic], bool, Record | None]] = field(default_factory=list)
+
+
+def lint_plugins(
+    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None = None, jobs: int = 0, record: bool = False
+) -> Result:
+    """Lint every plugin (a `Plugin`, or anything with its `fs` and `display`), in up to `jobs`
+    worker processes: 0 (automatic) starts one per CPU when the plugins are large enough to pay
+    for them, a number of 2 or more starts them whenever there are two plugins. The result is the
+    same whichever way it ran. `record`: note what each plugin on disk was read for
+    (`Result.per_plugin`), for the result cache. When a profile is being taken
+    (`dify_lint.profile`), the workers' figures are added to it."""
     result = Result(plugins=len(plugins))
-    workers = jobs or os.cpu_count() or 1
+    workers, sizes = plan_workers(plugins, jobs)
+    result.workers = workers
+    sources = [RecordingFS(p.fs) if record and type(p.fs) is DiskFS else p.fs for p in plugins]
     with _no_cyclic_gc():
-        if workers > 1 and len(plugins) >= PARALLEL_THRESHOLD:
-            linted = _lint_in_processes(plugins, rules, config, workers)
+        if workers > 1:
+            linted = _lint_in_processes(plugins, sources, sizes, rules, config, workers)
         else:
             # a plugin of its own for each lint, dropped with everything it read once it is done
-            linted = (_lint_one(Plugin(plugin.fs, plugin.display), rules, config) for plugin in plugins)
-        for diagnostics, bundle in linted:
+            linted = (_lint_one(Plugin(fs, plugin.display), rules, config) for plugin, fs in zip(plugins, sources))
+        for diagnostics, bundle, read in linted:
             result.diagnostics.extend(diagnostics)
             result.bundles += bundle
+            result.per_plugin.append((diagnostics, bundle, read))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.internal_errors = sum(1 for d in result.diagnostics if d.code == INTERNAL_ERROR)
     return result
 
 
-def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool]:
-    """The plugin's diagnostics, and whether it is a bundle (for the summary)."""
-    return lint_plugin(plugin, rules, config), plugin.is_bundle
+def plan_workers(plugins: Sequence[Plugin], jobs: int) -> tuple[int, list[int]]:
+    """How many processes should lint `plugins` for `--jobs jobs` (see `lint_plugins`), and the
+    plugins' sizes when they were needed to decide."""
+    workers = min(jobs or os.cpu_count() or 1, len(plugins))
+    sizes: list[int] = []
+    if workers > 1:
+        from .model.plugin import is_skipped_dir
+
+        sizes = [p.fs.source_bytes(_PARSED, is_skipped_dir) for p in plugins]
+        if not jobs and not pays_for_workers(sizes, workers):
+            workers = 1
+    return workers, sizes
+
+
+def pays_for_workers(sizes: Sequence[int], workers: int) -> bool:
+    """Whether `workers` processes would finish plugins of these sizes sooner than one: what they
+    save (the whole less the longer of an even share and the largest plugin, which one worker
+    must lint alone) against what each extra worker costs."""
+    total = sum(sizes)
+    saved = total - max(total / workers, max(sizes, default=0))
+    return saved > WORKER_COST_BYTES * (workers - 1)
+
+
+def _lint_one(plugin: Plugin, rules: Sequence[Rule], config: Config | None) -> tuple[list[Diagnostic], bool, Record | None]:
+    """The plugin's diagnostics, whether it is a bundle (for the summary), and what was read."""
+    diagnostics = lint_plugin(plugin, rules, config)
+    return diagnostics, plugin.is_bundle, plugin.fs.record if isinstance(plugin.fs, RecordingFS) else None
 
 
 def _lint_in_processes(
-    plugins: Sequence[Plugin], rules: Sequence[Rule], config: Config | None, workers: int
-) -> list[tuple[list[Diagnostic], bool]]:
+    plugins: Sequence[Plugin], sources: Sequence, sizes: Sequence[int], rules: Sequence[Rule], config: Config | None, workers: int
+) -> list[tuple[list[Diagnostic], bool, Record | None]]:
+    """One pool for the run. The largest plugins go first and one at a time, so that no worker is
+    left with a large one at the end while the others wait; the results come back in the
+    order of `plugins`."""
     from concurrent.futures import ProcessPoolExecutor
 
     codes = tuple(rule.code for rule in rules)
-    tasks = [(p.fs, p.display, codes, config) for p in plugins]
-    # Plugins differ a lot in size; small chunks keep both processes busy to the end.
-    with ProcessPoolExecutor(max_workers=min(workers, len(plugins))) as pool:
-        return list(pool.map(_lint_task, tasks, chunksize=4))
+    profiled = profile.active() is not None
+    order = sorted(range(len(plugins)), key=lambda i: -sizes[i])  # stable: equal sizes keep their order
+    tasks = [(sources[i], plugins[i].display, codes, config, profiled) for i in order]
+    linted: list = [None] * len(plugins)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for index, (diagnostics, bundle, read, taken) in zip(order, pool.map(_lint_task, tasks)):
+            linted[index] = (diagnostics, bundle, read)
+            if taken is not None and profile.active() is not None:
+                profile.active().add(taken)
+    return linted
 
 
-def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool]:
+def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None, "profile.Profile | None"]:
     from .registry import all_rules
 
-    fs, display, codes, config = task
+    fs, display, codes, config, profiled = task
     rules = [rule for rule in all_rules() if rule.code in codes]
-    with _no_cyclic_gc():
-        return _lint_one(Plugin(fs, display), rules, config)
+    taken = profile.Profile() if profiled else None
+    with _no_cyclic_gc(), profile.profiling(taken):
+        diagnostics, bundle, read = _lint_one(Plugin(fs, display), rules, config)
+    return diagnostics, bundle, read, taken
 
 
 @contextmanager
@@ -234,6 +301,37 @@ def _diagnostic(plugin: Plugin, rule: Rule, finding: Finding) -> Diagnostic:
         plugin=plugin.display,
         url=rule.url,
         line_text=plugin.line_text(finding.path, finding.span.start.line),
+    )
+
+
+#: Seconds one plugin may take (real plugins take well under one): past it, the rules not yet run
+#: are skipped and a DPL006 finding says so. `DIFY_LINT_PLUGIN_SECONDS` sets another budget.
+PLUGIN_SECONDS = 60.0
+
+
+def plugin_time_budget() -> float:
+    try:
+        seconds = float(os.environ.get("DIFY_LINT_PLUGIN_SECONDS", PLUGIN_SECONDS))
+    except ValueError:
+        return PLUGIN_SECONDS
+    return seconds if seconds > 0 else PLUGIN_SECONDS
+
+
+def _out_of_time(plugin: Plugin, skipped: Sequence[Rule]) -> Diagnostic:
+    from .registry import find_rule
+
+    limit = find_rule("DPL006")
+    names = ", ".join(rule.code for rule in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return Diagnostic(
+        code=limit.code,
+        name=limit.name,
+        severity=Severity.ERROR,
+        message=f"checking this plugin took more than its {plugin_time_budget():g} s budget (DIFY_LINT_PLUGIN_SECONDS);"
+        f" {names} did not run, so their findings are missing",
+        path=plugin.display_path("manifest.yaml"),
+        span=Span.file_start(),
+        plugin=plugin.display,
+        url=limit.url,
     )
 
 

@@ -22,13 +22,14 @@ import tempfile
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .diagnostics import Diagnostic, Edit, Fix
-from .model.plugin import Plugin
-from .model.yamldoc import YamlDoc
 from .source.files import MAX_PYTHON_BYTES, MAX_YAML_BYTES, decode, python_encoding
 from .source.fs import DiskFS, OverlayFS, ReadFailure
+
+if TYPE_CHECKING:  # imported where fixes are made: a run that only shows findings (`shown`) parses nothing
+    from .model.plugin import Plugin
 
 #: Rounds of lint-and-fix before giving up on reaching a plugin with nothing left to fix.
 MAX_ROUNDS = 10
@@ -122,6 +123,7 @@ def fix_plugin(
             for path in dict.fromkeys(e.path for e in edits):
                 by_file.setdefault(path, []).append((diagnostic, [e for e in edits if e.path == path]))
         undone: set[int] = set()
+        deferred: set[int] = set()
         new_texts: dict[str, bytes] = {}
         for relative, fixes in by_file.items():
             data = buffers.get(relative)
@@ -132,20 +134,32 @@ def fix_plugin(
                 continue
             result = _apply(relative, data, [e for _, edits in fixes for e in edits])
             if result is None:
-                undone.update(id(d) for d, _ in fixes)
-                outcome.undone.extend(f"{d.path}: {d.code} {d.fix.message}" for d, _ in fixes)  # type: ignore[union-attr]
-                continue
+                # Together they break the file (two fixes adding the same key, say): the first fix
+                # that works alone is applied, the others wait for the next round, which sees its
+                # text; only a fix that breaks the file on its own is undone.
+                for diagnostic, edits in fixes:
+                    alone = _apply(relative, data, edits)
+                    if alone is None:
+                        undone.add(id(diagnostic))
+                        outcome.undone.append(f"{diagnostic.path}: {diagnostic.code} {diagnostic.fix.message}")  # type: ignore[union-attr]
+                    elif result is None:
+                        result = alone
+                    else:
+                        deferred.add(id(diagnostic))
+                if result is None:
+                    continue
             originals.setdefault(relative, data)
             new_texts[relative] = result
         # a fix is applied whole or not at all: one of its files refused undoes it in the others
         for diagnostic in taken:
             if id(diagnostic) in undone:
                 refused.add((diagnostic.code, diagnostic.fix.message, diagnostic.fix.edits))  # type: ignore[union-attr]
-        applied = [d for d in taken if id(d) not in undone]
+        applied = [d for d in taken if id(d) not in undone and id(d) not in deferred]
         if len(applied) != len(taken):
+            kept = {id(d) for d in applied}
             new_texts = {}
             for relative, fixes in by_file.items():
-                edits = [e for d, edits in fixes if id(d) not in undone for e in edits]
+                edits = [e for d, edits in fixes if id(d) in kept for e in edits]
                 if edits:
                     result = _apply(relative, buffers.get(relative) or originals.get(relative) or b"", edits)
                     if result is not None:
@@ -154,6 +168,8 @@ def fix_plugin(
         outcome.fixed.update(d.code for d in applied)
         if not new_texts:
             continue
+        from .model.plugin import Plugin
+
         current = Plugin(OverlayFS(base, dict(buffers)), plugin.display, plugin.modules)
     for relative, after in buffers.items():
         before = originals[relative]
@@ -253,6 +269,8 @@ def _parses(relative: str, text: str) -> bool:
             return False
         return True
     if relative.endswith((".yaml", ".yml")):
+        from .model.yamldoc import YamlDoc
+
         return not any(p.kind in ("syntax", "duplicate-key") for p in YamlDoc.parse(relative, text).problems)
     return True
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
-from .rule import Rule
+if TYPE_CHECKING:
+    from .rule import Rule
+
+
+class Named(Protocol):
+    """What choosing rules reads of one: a rule, or its row in a stored table of rules."""
+
+    code: str
+    name: str
+    default_off: bool
+
 
 _CODE = re.compile(r"^DPL\d{0,3}$")
 
@@ -36,7 +46,7 @@ def find_rule(token: str) -> Rule | None:
     return None
 
 
-def matches(rule: Rule, token: str) -> bool:
+def matches(rule: Named, token: str) -> bool:
     token = token.strip()
     if token.upper() == "ALL":
         return True
@@ -45,9 +55,10 @@ def matches(rule: Rule, token: str) -> bool:
     return rule.name == token.lower()
 
 
-def check_selectors(tokens: Iterable[str]) -> None:
-    """Raise UnknownSelector for a token that names no rule, with a suggestion."""
-    rules = all_rules()
+def check_selectors(tokens: Iterable[str], table: Sequence[Named] | None = None) -> None:
+    """Raise UnknownSelector for a token that names no rule (of `table`, by default every
+    rule), with a suggestion."""
+    rules = all_rules() if table is None else table
     for token in tokens:
         if not any(matches(rule, token) for rule in rules):
             names = [r.name for r in rules] + [r.code for r in rules]
@@ -63,15 +74,17 @@ def split_tokens(values: Sequence[str] | None) -> list[str]:
     return tokens
 
 
-def select_rules(select: Sequence[str] | None, ignore: Sequence[str] | None) -> tuple[Rule, ...]:
+def select_rules(
+    select: Sequence[str] | None, ignore: Sequence[str] | None, table: Sequence[Named] | None = None
+) -> tuple[Rule, ...]:
     """Rules matching `select` (all when empty) and no `ignore` token, the more specific winning.
 
     `--select DPL3 --ignore DPL301` drops DPL301; `--ignore DPL3 --select DPL301` keeps it,
     because a full code is more specific than a prefix. Opt-in rules (`default_off`) run only
-    when selected by their exact code or name.
+    when selected by their exact code or name. From `table` when given (then its rows).
     """
     chosen = []
-    for rule in all_rules():
+    for rule in all_rules() if table is None else table:
         if rule.default_off and not any(t.strip().upper() == rule.code or t.strip().lower() == rule.name for t in select or ()):
             continue  # opt-in rules run only when named exactly
         best_select = _specificity(rule, select) if select else 0
@@ -84,7 +97,7 @@ def select_rules(select: Sequence[str] | None, ignore: Sequence[str] | None) -> 
     return tuple(chosen)
 
 
-def _specificity(rule: Rule, tokens: Iterable[str]) -> int | None:
+def _specificity(rule: Named, tokens: Iterable[str]) -> int | None:
     best = None
     for token in tokens:
         if matches(rule, token):

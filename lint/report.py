@@ -3,18 +3,18 @@ gitlab (Code Quality); the statistics table; the summary line."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 from urllib.parse import quote
-from xml.etree import ElementTree
 
 from . import __version__
 from .diagnostics import Diagnostic, Fix, Position, Severity
-from .rule import Rule
+
+if TYPE_CHECKING:  # the CLI reads FORMATS before any rule is needed (`--version` loads no rule)
+    from .rule import Rule
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "junit", "gitlab")
 #: the severities, gravest first, and what each fails at: `fail_on="warning"` fails on errors and warnings
@@ -305,6 +305,8 @@ def statistics(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> str:
 def junit(diagnostics: Sequence[Diagnostic], fail_on: str = "info") -> str:
     """One test suite per file with findings, one test case per finding: a failure when the
     finding fails the run, a passing case with its text otherwise. No findings: one passing case."""
+    from xml.etree import ElementTree
+
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_file.setdefault(d.path, []).append(d)
@@ -370,6 +372,8 @@ def gitlab(diagnostics: Sequence[Diagnostic]) -> list[dict]:
     hashes the rule, file and message but no line number (not even one the message names), so a
     finding keeps its identity when lines above it move; identical findings in one file are told
     apart by their order."""
+    import hashlib
+
     seen: dict[str, int] = {}
     issues = []
     for d in diagnostics:

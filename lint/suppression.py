@@ -131,7 +131,7 @@ def _comment_offsets(text: str, language: str, index: LineIndex) -> list[int]:
         found = _python_comments(text)
         if found is not None:
             return found
-    scalars = _yaml_scalars(text) if language == "yaml" else []
+    scalars = yaml_scalars(text) if language == "yaml" else []
     offsets = []
     for match in re.finditer(r"(?:^|(?<=[ \t]))#", text, re.MULTILINE):
         if not any(start <= match.start() < end for start, end in scalars):
@@ -154,7 +154,7 @@ def _python_comments(text: str) -> list[int] | None:
     return offsets
 
 
-def _yaml_scalars(text: str) -> list[tuple[int, int]]:
+def yaml_scalars(text: str) -> list[tuple[int, int]]:
     """Where the scalars of a YAML text are (a `#` inside one is text, not a comment); as far
     as the text scans."""
     import yaml

@@ -36,3 +36,10 @@ def run_cli():
         return Run(result)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch):
+    """Runs read and write no result cache unless a test asks for one (tests/test_cache.py): a
+    test that replaces a rule must not meet the findings of the real one."""
+    monkeypatch.setenv("DIFY_LINT_NO_CACHE", "1")

@@ -455,3 +455,50 @@ def test_fixes_that_never_settle_stop_after_the_last_round(tmp_path):
     outcome = fix_plugin(plugin, lint, unsafe=True, max_rounds=3)
     assert not outcome.converged and outcome.rounds == 3
     assert outcome.changes["README.md"].after.startswith(b"again\nagain\nagain\n")
+
+
+def test_fixes_that_break_a_file_only_together_are_applied_one_round_apart(tmp_path):
+    """Two fixes that each parse alone but together add the same key twice: the first is applied,
+    the second is not undone but waits for the next round's lint (which recomputes it)."""
+    root = _typo_plugin(tmp_path)
+    plugin = load(root)
+    manifest = plugin.display_path("manifest.yaml")
+    source = (root / "manifest.yaml").read_bytes()
+    end = len(source.decode())
+    rounds = []
+
+    def lint(current):
+        rounds.append(current)
+        if len(rounds) > 1:
+            return []
+        return [
+            _finding(manifest, Edit(manifest, end, end, "extra: 1\n")),
+            _finding(manifest, Edit(manifest, end, end, "extra: 2\n"), code="DPL601"),
+        ]
+
+    outcome = fix_plugin(plugin, lint, unsafe=True)
+    assert outcome.undone == [] and outcome.count == 1 and len(rounds) == 2
+    assert outcome.changes["manifest.yaml"].after == source + b"extra: 1\n"
+
+
+def test_flawed_example_permission_fix_lands_in_the_renamed_block(tmp_path, run_cli):
+    """The flawed example misspells `permission.model` as `models` and lacks `text_embedding`: the
+    rename comes first, then the missing flag is added to the renamed block, not to a second one."""
+    root = tmp_path / "flawed"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "flawed-plugin", root)
+    result = run_cli("check", str(root), "--fix", "--isolated")
+    assert "did not settle" not in result.stderr and "undone" not in result.stderr
+    permission = yaml.safe_load((root / "manifest.yaml").read_text())["resource"]["permission"]
+    assert "models" not in permission
+    assert permission["model"] == {"enabled": True, "llm": True, "text_embedding": True}
+
+
+def test_scope_fix_not_offered_when_the_selector_also_reaches_a_fitting_call(tmp_path, run_cli):
+    """A selector sent to both the LLM and the text-embedding endpoints has no one scope that fits:
+    the mismatch is reported without a fix, so unsafe fixing does not flip the scope back and forth."""
+    root = tmp_path / "flawed"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "flawed-plugin", root)
+    result = run_cli("check", str(root), "--fix", "--unsafe-fixes", "--isolated")
+    assert "did not settle" not in result.stderr
+    assert "scope: llm&text-embedding" in (root / "tools" / "forecast.yaml").read_text()
+    assert "DPL401" in result.stdout

@@ -14,20 +14,22 @@ from helpers import REPO
 #: layer -> the layers it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     "diagnostics": set(),
+    "profile": set(),
     "sdk": set(),
     "config": set(),
     "textmatch": set(),
     "source": {"diagnostics"},
     "python": {"diagnostics", "source", "sdk"},
-    "model": {"diagnostics", "source", "python", "sdk"},
-    "analysis": {"diagnostics", "source", "python", "model", "sdk"},
+    "model": {"diagnostics", "source", "python", "sdk", "profile"},
+    "analysis": {"diagnostics", "source", "python", "model", "sdk", "profile"},
     "rule": {"diagnostics", "model", "analysis"},
     "examples": {"rule"},
     "rules": {"rule", "examples", "textmatch", "diagnostics", "model", "analysis", "python", "sdk"},
     "registry": {"rule", "catalogue"},
     "catalogue": {"rules"},
     "suppression": {"config", "diagnostics", "source"},
-    "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression"},
+    "cache": {"diagnostics", "source", "package", "registry"},
+    "engine": {"rule", "registry", "analysis", "model", "source", "diagnostics", "config", "suppression", "profile"},
     "discovery": {"model", "source", "config"},
     "scope": {"diagnostics"},
     "fix": {"rule", "registry", "analysis", "model", "source", "diagnostics"},
@@ -35,6 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"diagnostics", "rule", "registry", "package"},
     "docs": {"diagnostics", "rule", "registry", "examples"},
     "cli": {"*"},
+    "lsp": {"*"},
     "main": {"cli"},
     "package": set(),
 }
@@ -111,6 +114,7 @@ def test_imports_respect_the_walls(module, path):
                 continue
         assert "*" in allowed or other in allowed, f"{path.relative_to(REPO)}:{line}: {layer} imports {other} ({target})"
         assert other != "cli" or layer == "main", f"{path.relative_to(REPO)}:{line}: only `python -m` may import the CLI"
+        assert other != "lsp" or layer == "cli", f"{path.relative_to(REPO)}:{line}: only the CLI may import the language server"
 
 
 def test_only_the_newer_grammar_oracle_imports_libcst():

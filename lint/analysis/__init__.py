@@ -13,8 +13,10 @@ on which other rules run.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
+from .. import profile
 from ..model.plugin import Plugin
 from ..python.module import ModuleCache, PyModule
 
@@ -46,12 +48,24 @@ class ModuleAnalysis(Generic[T]):
         return f"<module analysis {self.name}>"
 
 
+def _module_analysis(cache: ModuleCache, key: ModuleAnalysis[T], module: PyModule) -> T:
+    def compute() -> T:
+        with profile.timed("analysis", key.name):
+            return key.compute(ModuleContext(cache, module), module)
+
+    return cache.analysis(key.name, module, compute)
+
+
 class UndeclaredAnalysis(RuntimeError):
     """A rule read an analysis it does not list in `requires`."""
 
 
 class CyclicAnalysis(RuntimeError):
     pass
+
+
+class OutOfTime(Exception):
+    """The plugin's lint went past its deadline; what was not yet computed is not computed."""
 
 
 class ModuleContext:
@@ -62,15 +76,16 @@ class ModuleContext:
         self._module = module
 
     def get(self, key: ModuleAnalysis[T]) -> T:
-        module = self._module
-        return self._cache.analysis(key.name, module, lambda: key.compute(ModuleContext(self._cache, module), module))
+        return _module_analysis(self._cache, key, self._module)
 
 
 class Context:
     """One plugin lint: the plugin, and the analyses computed for it so far."""
 
-    def __init__(self, plugin: Plugin):
+    def __init__(self, plugin: Plugin, deadline: float | None = None):
         self.plugin = plugin
+        #: `time.monotonic()` after which no analysis starts (None: no limit)
+        self.deadline = deadline
         self._values: dict[Analysis, Any] = {}
         self._computing: list[Analysis] = []
         self._allowed: frozenset | None = None  # the analyses the running rule declared
@@ -86,9 +101,11 @@ class Context:
         if key in self._computing:
             chain = " -> ".join(a.name for a in (*self._computing, key))
             raise CyclicAnalysis(f"analyses depend on each other: {chain}")
+        self.check_time()
         self._computing.append(key)
         try:
-            value = key.compute(self)
+            with profile.timed("analysis", key.name):
+                value = key.compute(self)
         finally:
             self._computing.pop()
         self._values[key] = value
@@ -97,8 +114,13 @@ class Context:
     def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
         """The value of a module analysis for one of the plugin's modules."""
         self._check(key)
-        cache = self.plugin.modules
-        return cache.analysis(key.name, module, lambda: key.compute(ModuleContext(cache, module), module))
+        self.check_time()
+        return _module_analysis(self.plugin.modules, key, module)
+
+    def check_time(self) -> None:
+        """Raise OutOfTime once the deadline has passed (analyses with long loops call it as they go)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
 
     # -- for the engine -----------------------------------------------------------------------
 

@@ -200,36 +200,63 @@ def checked_keys(function: ast.AST, name: str, ending: Ending) -> set[str]:
     return keys
 
 
-def following(statement: ast.stmt, parents: dict[int, ast.AST], function: ast.AST) -> list[ast.stmt]:
-    """The statements of `function` that run only once `statement` has completed normally: the
-    rest of its block, and after a `with` (or a `try` whose handlers all end the call) the rest of
-    the enclosing block."""
-    found: list[ast.stmt] = []
+#: a block of statements, by id, and the index in it after which statements run only once a
+#: check has passed (-1: the whole block)
+Stretch = tuple[int, int]
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+def block_places(function: ast.AST) -> dict[int, Stretch]:
+    """Each statement of `function` (by id) -> (the id of the block holding it, its index there)."""
+    places: dict[int, Stretch] = {}
+    pending = [function]
+    while pending:
+        node = pending.pop()
+        for name in _BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                for index, statement in enumerate(block):
+                    places[id(statement)] = (id(block), index)
+        pending.extend(ast.iter_child_nodes(node))
+    return places
+
+
+def following(statement: ast.stmt, parents: dict[int, ast.AST], places: dict[int, Stretch], function: ast.AST) -> list[Stretch]:
+    """Where the statements of `function` that run only once `statement` has completed normally
+    are: the rest of its block, and after a `with` (or a `try` whose handlers all end the call)
+    the rest of the enclosing block. Given as stretches of blocks rather than the statements
+    themselves, so that many checks in one long block cost no more than the block."""
+    found: list[Stretch] = []
     current: ast.AST = statement
     while current is not function:
         parent = parents.get(id(current))
-        if parent is None:
+        place = places.get(id(current))
+        if parent is None or place is None:
             break
-        block = next(
-            (
-                b
-                for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
-                if isinstance(b, list) and current in b
-            ),
-            None,
-        )
-        if block is None:
-            break
-        found.extend(block[block.index(current) + 1 :])
+        found.append(place)
         if parent is function:
             break
         if isinstance(parent, (ast.With, ast.AsyncWith)):
             current = parent
             continue
-        if isinstance(parent, ast.Try) and block is parent.body:
-            found.extend(parent.orelse)
+        if isinstance(parent, ast.Try) and place[0] == id(parent.body):
+            found.append((id(parent.orelse), -1))
             if all(exits(handler.body) for handler in parent.handlers):
                 current = parent
                 continue
         break
     return found
+
+
+def stretches_holding(
+    node: ast.AST, parents: dict[int, ast.AST], places: dict[int, Stretch], function: ast.AST
+) -> Iterator[Stretch]:
+    """(block id, index) of each statement that holds `node` (itself included), innermost first,
+    up to `function`: a node lies in a stretch (block, start) when one of these is (block, i > start)."""
+    current: ast.AST | None = node
+    while current is not None and current is not function:
+        place = places.get(id(current))
+        if place is not None:
+            yield place
+        current = parents.get(id(current))

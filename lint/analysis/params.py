@@ -28,7 +28,7 @@ from ..python.astutil import FunctionNode, decorator_names, dotted_base, string_
 from ..python.module import PyModule
 from ..python.outline import ClassOutline
 from ..python.symbols import Chain, Resolver
-from .guards import checked_keys, exits, following
+from .guards import block_places, checked_keys, exits, following, stretches_holding
 
 MAX_DEPTH = 8
 
@@ -257,7 +257,9 @@ class _Scope:
         self.consumed: set[int] = set()
         self.reads: list[KeyRead] = []
         self.checked: frozenset[str] = checked  # keys the callers made sure of
-        self.guards: list[tuple[set[str], set[int]]] = []  # (keys, ids of the nodes that run only after the check)
+        #: block id -> key -> the earliest index in the block after which a check made sure of the key
+        self.guards: dict[int, dict[str, int]] = {}
+        self._places: dict[int, tuple[int, int]] | None = None  # built with the first check found
 
     # -- what is the dict ----------------------------------------------------------------
 
@@ -535,12 +537,20 @@ class _Scope:
 
     # -- checks before a read ------------------------------------------------------------
 
+    @property
+    def places(self) -> dict[int, tuple[int, int]]:
+        if self._places is None:
+            self._places = block_places(self.function)
+        return self._places
+
     def checked_at(self, node: ast.AST) -> frozenset[str]:
         """The keys made sure of before `node` runs: by the callers, or by a check earlier here."""
         keys = set(self.checked)
-        for guard_keys, after in self.guards:
-            if id(node) in after:
-                keys |= guard_keys
+        if self.guards:
+            for block, index in stretches_holding(node, self.parents, self.places, self.function):
+                for key, start in self.guards.get(block, {}).items():
+                    if index > start:
+                        keys.add(key)
         return frozenset(keys)
 
     def _find_guards(self, nodes: list[ast.AST]) -> None:
@@ -582,10 +592,10 @@ class _Scope:
         _, function, _, name = bound
         keys = checked_keys(function, name, ending)
         if keys:
-            after: set[int] = set()
-            for follower in following(statement, self.parents, self.function):
-                after.update(id(n) for n in ast.walk(follower))
-            self.guards.append((keys, after))
+            for block, start in following(statement, self.parents, self.places, self.function):
+                earliest = self.guards.setdefault(block, {})
+                for key in keys:
+                    earliest[key] = min(start, earliest.get(key, start))
 
     def group_of(self, node: ast.AST) -> int | None:
         """The `a or b` / `.get(a, default)` / `x if c else y` chain a read is part of, if any."""

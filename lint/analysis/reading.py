@@ -16,7 +16,8 @@ from ..source.fs import Refusal, normalise  # Refusal: the rules read it from he
 
 @dataclass
 class ReadFiles:
-    """The YAML and Python files Dify reads, parsed, and the problems of those that could not be."""
+    """The YAML and Python files Dify reads, parsed, and the problems of those (and of the other text
+    files Dify reads) that could not be."""
 
     yaml: list[YamlDoc] = field(default_factory=list)
     python: list[PyModule] = field(default_factory=list)
@@ -24,6 +25,10 @@ class ReadFiles:
     #: package members never read (named out of the package, or links) that no problem above
     #: already covers, by name as stored; a package that could not be opened is a problem at ""
     refused: list[tuple[str, Refusal]] = field(default_factory=list)
+
+
+#: other files at the root that Dify or its installers read, as text
+TEXT_FILES = ("requirements.txt", "pyproject.toml", "README.md", ".difyignore", ".gitignore")
 
 
 def is_test_file(path: str) -> bool:
@@ -80,6 +85,9 @@ def read_files(plugin: Plugin) -> ReadFiles:
             found.python.append(module)
         elif plugin.read_problem(path) is not None:
             found.problems.append((path, plugin.read_problem(path)))  # type: ignore[arg-type]
+    for path in TEXT_FILES:
+        if plugin.text(path) is None and plugin.read_problem(path) is not None:
+            found.problems.append((path, plugin.read_problem(path)))  # type: ignore[arg-type]
     reported = {path for path, _ in found.problems}
     found.refused = [(name, why) for name, why in plugin.fs.refused.items() if normalise(name)[0] not in reported]
     return found
@@ -111,5 +119,11 @@ def schema_issues(plugin: Plugin, manifest: bool) -> list[DeclarationIssues]:
         doc = declaration.doc
         if not doc.usable or not schema.has_schema(declaration.kind):
             continue
-        found.append(DeclarationIssues(declaration, schema.check(doc, declaration.kind, KIND_LABELS[declaration.kind])))
+        kind = declaration.kind
+        issues = (
+            plugin.documents.result(f"schema:{kind}", doc, lambda: schema.check(doc, kind, KIND_LABELS[kind]))
+            if plugin.documents is not None
+            else schema.check(doc, kind, KIND_LABELS[kind])
+        )
+        found.append(DeclarationIssues(declaration, issues))
     return found

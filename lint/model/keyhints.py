@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterator
 
 #: how close a key must be to a known one to count as a typo of it
@@ -32,6 +33,11 @@ class Place:
     schema: dict
     mapping: dict
 
+    @cached_property
+    def order(self) -> dict[Any, int]:
+        """Each key of the mapping -> its place in it (counted once for all its unknown keys)."""
+        return {k: i for i, k in enumerate(self.mapping)}
+
 
 def suggest(key: str, value: Any, here: Place, parent: Place | None, parent_label: str, fits) -> Suggestion | None:
     """The best place for `key: value`, found unknown in `here` (`parent` holds `here`).
@@ -53,10 +59,10 @@ def suggest(key: str, value: Any, here: Place, parent: Place | None, parent_labe
             why = f"`{key}` is what {elsewhere[key]} call it; here Dify ignores it"
             return Suggestion(name, f"did you mean `{name}`? ({why})")
 
-    for sibling in reversed(_keys_before(here.mapping, key)):
-        inner = known.get(sibling)
-        below = here.mapping.get(sibling)
-        if inner is None or not isinstance(below, dict) or key in below:
+    for sibling in _blocks_before(here, key, known):
+        inner = known[sibling]
+        below = here.mapping[sibling]
+        if key in below:
             continue
         target = properties(inner).get(key)
         if target is not None and _readable(target) and fits(value, target):
@@ -134,9 +140,13 @@ def _readable(schema: dict) -> bool:
     return schema.get("x-sdk") != "dropped" and "x-ignored" not in schema
 
 
-def _keys_before(mapping: dict, key: str) -> list[str]:
-    keys = [k for k in mapping if isinstance(k, str)]
-    return keys[: keys.index(key)] if key in keys else keys
+def _blocks_before(here: Place, key: str, known: dict[str, dict]) -> list[str]:
+    """The known keys of `here` holding a mapping and written before `key`, nearest first. Only
+    the schema's keys are looked at: a mapping of thousands of unknown keys costs no more."""
+    order = here.order
+    end = order.get(key, len(order))
+    found = [name for name in known if order.get(name, end) < end and isinstance(here.mapping[name], dict)]
+    return sorted(found, key=order.__getitem__, reverse=True)
 
 
 def _block_items(value: Any) -> list[dict] | None:

@@ -11,17 +11,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
+from .. import profile
 from ..diagnostics import Position, Span
 from ..python.module import ModuleCache, PyModule
 from ..sdk import DATASOURCE_BASES, SOURCE_BASES
 from ..source.files import MAX_PYTHON_BYTES, MAX_TEXT_BYTES, MAX_YAML_BYTES, ReadProblem, read_text
 from ..source.fs import Entry, Kind, PluginFS, ReadFailure, Resolved
+from ..source.layout import MANIFEST, PACKAGE_MARK, SKIPPED_DIRS, is_skipped_dir  # noqa: F401 - the model's names too
 from ..source.text import YAML_BREAKS, LineIndex
-from .yamldoc import PathItem, YamlDoc
-
-MANIFEST = "manifest.yaml"
-#: After a package's name, before the path of a file inside it: `dist/echo.difypkg!/tools/echo.yaml`.
-PACKAGE_MARK = "!"
+from .yamldoc import DocumentCache, PathItem, YamlDoc
 
 #: declaration kind -> (list key in its YAML, kind of each file listed there)
 CHILD_LISTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -97,11 +95,14 @@ class Plugin:
     """One plugin, read through its file system: the manifest, the declarations it leads to, and
     the Python sources. Each file is read and parsed at most once, when first asked for."""
 
-    def __init__(self, fs: PluginFS, display: str, modules: ModuleCache | None = None):
+    def __init__(self, fs: PluginFS, display: str, modules: ModuleCache | None = None, documents: DocumentCache | None = None):
         self.fs = fs
         self.display = display  # the root as the user should see it
         #: parsed Python modules and their module analyses, by content (shared by an editor server)
         self.modules = modules if modules is not None else ModuleCache()
+        #: parsed YAML documents and their schema issues, by content, when an editor server keeps
+        #: them between lints (a single lint parses each document once anyway)
+        self.documents = documents
         self._yaml: dict[str, YamlDoc | None] = {}
         self._python: dict[str, PyModule | None] = {}
         self._texts: dict[str, str | None] = {}
@@ -127,8 +128,14 @@ class Plugin:
     def yaml(self, relative: str) -> YamlDoc | None:
         """The parsed YAML file at `relative` (inside the root), or None if it cannot be read."""
         if relative not in self._yaml:
-            loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
-            self._yaml[relative] = None if loaded.problem else YamlDoc.parse(relative, loaded.text or "")
+            with profile.timed("read", "yaml"):
+                loaded = read_text(self.fs, relative, MAX_YAML_BYTES)
+                if loaded.problem:
+                    self._yaml[relative] = None
+                elif self.documents is not None:
+                    self._yaml[relative] = self.documents.document(relative, loaded.text or "")
+                else:
+                    self._yaml[relative] = YamlDoc.parse(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._yaml[relative]
@@ -136,8 +143,9 @@ class Plugin:
     def python(self, relative: str) -> PyModule | None:
         """The Python file at `relative`, or None if it cannot be read (it may still not parse)."""
         if relative not in self._python:
-            loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
-            self._python[relative] = None if loaded.problem else self.modules.module(relative, loaded.text or "")
+            with profile.timed("read", "python"):
+                loaded = read_text(self.fs, relative, MAX_PYTHON_BYTES, python=True)
+                self._python[relative] = None if loaded.problem else self.modules.module(relative, loaded.text or "")
             if loaded.problem:
                 self._problems[relative] = loaded.problem
         return self._python[relative]
@@ -148,12 +156,14 @@ class Plugin:
         if relative not in self._texts:
             try:
                 self._texts[relative] = self.fs.read(relative, MAX_TEXT_BYTES).decode("utf-8", "replace")
-            except ReadFailure:
+            except ReadFailure as failure:
                 self._texts[relative] = None
+                if self.fs.kind(relative) not in (Kind.MISSING, Kind.DIR):  # there, but not to be read
+                    self._problems[relative] = ReadProblem(failure.message, Span.file_start(), failure.limit)
         return self._texts[relative]
 
     def read_problem(self, relative: str) -> ReadProblem | None:
-        """Why a YAML or Python file asked for could not be read, if it could not."""
+        """Why a file asked for could not be read, if it could not (a missing text file has no problem)."""
         return self._problems.get(relative)
 
     def resolve(self, written: str) -> Resolved:
@@ -336,26 +346,6 @@ class Plugin:
         if not nested:
             return self._walked
         return [path for path in self._walked if not path.startswith(nested)]
-
-
-SKIPPED_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".tox",
-    ".nox",
-    ".idea",
-    ".vscode",
-}
-
-
-def is_skipped_dir(name: str) -> bool:
-    return name in SKIPPED_DIRS or name == ".venv" or name.startswith("venv") or name.startswith(".venv")
 
 
 def _strings(value: object) -> Iterator[tuple[int, str]]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, TypeVar, Union
 
 import yaml
 
 from ..diagnostics import Edit, Position, Span
+from ..source.content import ContentCache, content_digest
 from ..source.text import YAML_BREAKS, LineIndex, offset_span
 
 _Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
@@ -99,13 +100,18 @@ class YamlDoc:
     typed_keys: dict[int, Node] = field(default_factory=dict, repr=False)
     #: duplicate key nodes (by id) -> their problem, until their paths are known
     _duplicates: dict[int, YamlProblem] = field(default_factory=dict, repr=False)
+    #: mapping nodes (by id) -> their string keys -> (key node, value node), built when first looked
+    #: into, so that finding a position costs the depth of its path, not the size of each mapping
+    _key_index: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
+    #: the content digest of `text`, when a `DocumentCache` keeps the document
+    digest: str = field(default="", repr=False, compare=False)
 
     # -- loading -------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, path: str, text: str) -> "YamlDoc":
-        doc = cls(path=path, text=text)
+    def parse(cls, path: str, text: str, digest: str = "") -> "YamlDoc":
+        doc = cls(path=path, text=text, digest=digest)
         loader = None
         try:
             loader = _Loader(text)
@@ -208,10 +214,13 @@ class YamlDoc:
             )
             return
         if size[root] > MAX_EXPANDED_NODES:
+            written = len(values) > MAX_EXPANDED_NODES  # each distinct node has one value: no alias needed
             self.problems.append(
                 YamlProblem(
                     "limit",
-                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb); it is not checked",
+                    f"this document holds more than {MAX_EXPANDED_NODES:,} nodes; it is not checked"
+                    if written
+                    else f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb); it is not checked",
                     mark_span(self.root.start_mark),
                 )
             )
@@ -290,10 +299,10 @@ class YamlDoc:
         node = self.root
         for item in path:
             if isinstance(node, yaml.MappingNode):
-                found = None
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == str(item):
-                        found = (k, v)  # the last one wins, as in the data
+                index = self._key_index.get(id(node))
+                if index is None:  # the last of duplicate keys wins, as in the data
+                    index = self._key_index[id(node)] = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+                found = index.get(str(item))
                 if found is None:
                     return key_node, node
                 key_node, node = found
@@ -530,3 +539,21 @@ def _scalar_constructor(loader: _Loader):
         ) from None
 
     return build
+
+
+T = TypeVar("T")
+
+
+class DocumentCache(ContentCache):
+    """Parsed YAML documents and what was computed from one alone (its schema issues), by path and
+    content digest (`dify_lint.source.content`): kept by the editor server between lints."""
+
+    def document(self, path: str, text: str) -> YamlDoc:
+        digest = content_digest(text)
+        return self.built(path, digest, lambda: YamlDoc.parse(path, text, digest))
+
+    def result(self, name: str, doc: YamlDoc, compute: Callable[[], T]) -> T:
+        """The result `name` computed from `doc` alone, computed once while the document is kept."""
+        if not doc.digest:
+            return compute()
+        return self.derived(name, doc.path, doc.digest, doc, compute)

@@ -170,12 +170,21 @@ def build_outline(tree: ast.Module) -> Outline:
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    """id(node) -> its parent, for every node below `tree`."""
+    """id(node) -> its parent, for every node below `tree` (fields read directly: the generators
+    of `ast.iter_child_nodes` cost more than the walk itself)."""
     parents: dict[int, ast.AST] = {}
     stack = [tree]
+    pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
-        node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-            stack.append(child)
+        node = pop()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                parents[id(value)] = node
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[id(item)] = node
+                        push(item)
     return parents

@@ -51,9 +51,11 @@ def decode(data: bytes, *, python: bool = False) -> TextFile:
         return TextFile(None, ReadProblem("binary file (it contains NUL bytes)", _byte_span(data, nul, python)))
     encoding = python_encoding(data) if python else "utf-8"
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding)
     except LookupError:
         return TextFile(None, ReadProblem(f"unknown encoding `{encoding}` in the coding declaration", Span.file_start()))
+    if not getattr(codec, "_is_text_encoding", True):  # rot13, hex, zlib: Python refuses them as source encodings
+        return TextFile(None, ReadProblem(f"`{encoding}` in the coding declaration is not a text encoding", Span.file_start()))
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[3:], "utf-8"
     try:
@@ -67,6 +69,8 @@ def decode(data: bytes, *, python: bool = False) -> TextFile:
                 _byte_span(data, error.start, python),
             ),
         )
+    except UnicodeError as error:  # a codec that refuses to decode at all (`undefined`)
+        return TextFile(None, ReadProblem(f"cannot decode the file as `{encoding}`: {error}", Span.file_start()))
 
 
 def python_encoding(data: bytes) -> str:

@@ -18,16 +18,17 @@ from __future__ import annotations
 import enum
 import errno
 import fnmatch
+import hashlib
 import io
 import os
 import posixpath
 import re
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Iterator, Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 #: Entries a walk or a glob visits at the most (the official plugins hold a few hundred each).
 MAX_ENTRIES = 200_000
@@ -89,6 +90,11 @@ class Resolved:
     def is_file(self) -> bool:
         return self.kind is Kind.FILE
 
+    @property
+    def unresolvable(self) -> bool:
+        """There is something by this name, but it cannot be looked at (a link loop, no permission)."""
+        return self.kind is Kind.BROKEN
+
 
 def normalise(written: str) -> tuple[str | None, str | None]:
     """(the path relative to the root, or None; why it is refused, or None)."""
@@ -143,6 +149,11 @@ class PluginFS:
     def size(self, relative: str) -> int:
         """The size of a regular file inside the root, 0 for anything else."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def source_bytes(self, suffixes: tuple[str, ...], skip_dir: Callable[[str], bool] = lambda name: False) -> int:
+        """The bytes of the files whose names end in `suffixes`: how much there is to parse, a cheap
+        measure to start the largest plugins first."""
+        return sum(self.size(relative) for relative in self.walk(skip_dir) if relative.endswith(suffixes))
 
     def walk(self, skip_dir: Callable[[str], bool] = lambda name: False, start: str = "") -> list[str]:
         """Every non-folder entry under `start` (the root by default), sorted folder by folder,
@@ -229,27 +240,55 @@ class PluginFS:
         return sorted(found)
 
 
+class Stamp(NamedTuple):
+    mode: int
+    size: int
+    mtime_ns: int
+
+
+def digest(data: bytes) -> str:
+    """A file's content, as a result cache compares it."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 class DiskFS(PluginFS):
     """A plugin folder on disk."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, hidden: Iterable[str] = ()):
+        """`hidden`: folders (real paths) that are not part of the plugin even when inside it:
+        dify-lint's own result cache, so that findings never depend on whether it exists."""
         self.root = Path(root)
         self.label = str(root)
         self._root_real = os.path.realpath(root)
         self._entries: dict[str, Entry] = {}
+        #: where entries met in a listing, with no link on the way from the root, are: resolving
+        #: them again would cost a system call per folder above them (a square in a deep tree)
+        self._plain: dict[str, str] = {}
+        #: the real path of each folder found, to look at what is inside without resolving again
+        self._real_dirs: dict[str, str] = {}
+        self.hidden = frozenset(hidden)
+        self._hidden_names: dict[str, set[str]] = {}
+        for path in self.hidden:
+            parent, _, name = path.rpartition(os.sep)
+            self._hidden_names.setdefault(parent or os.sep, set()).add(name)
 
     def __getstate__(self) -> dict:  # sent to worker processes without what it has looked up
-        return {"root": self.root}
+        return {"root": self.root, "hidden": self.hidden}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["root"])
+        self.__init__(state["root"], state.get("hidden", ()))
 
     def _real(self, relative: str) -> str:
-        return (
-            os.path.realpath(os.path.join(self._root_real, *relative.split("/")))
-            if relative not in ("", ".")
-            else self._root_real
-        )
+        if relative in ("", "."):
+            return self._root_real
+        known = self._plain.get(relative)
+        if known is not None:
+            return known
+        return os.path.realpath(os.path.join(self._root_real, *relative.split("/")))
+
+    def _joined(self, relative: str) -> str:
+        """The path on disk of a path of the plugin, links not resolved."""
+        return self._root_real + os.sep + (relative if os.sep == "/" else relative.replace("/", os.sep))
 
     def _inside(self, real: str) -> bool:
         return real == self._root_real or real.startswith(self._root_real.rstrip(os.sep) + os.sep)
@@ -262,15 +301,51 @@ class DiskFS(PluginFS):
         if normal is None or problem:
             found = Entry(Kind.OUTSIDE if problem and "outside" in problem else Kind.MISSING, False)
         else:
-            path = os.path.join(self._root_real, *normal.split("/")) if normal != "." else self._root_real
-            link = os.path.islink(path)
-            real = self._real(normal)
-            if not self._inside(real):
-                found = Entry(Kind.OUTSIDE, link)
-            else:
-                found = Entry(_stat_kind(real), link)
+            found = self._entry_in_known_folder(normal) or self._resolved_entry(normal)
         self._entries[relative] = found
         return found
+
+    def _resolved_entry(self, normal: str) -> Entry:
+        """The entry of a path, its links resolved and checked against the root."""
+        path = os.path.join(self._root_real, *normal.split("/")) if normal != "." else self._root_real
+        link = os.path.islink(path)
+        real = self._real(normal)
+        if not self._inside(real):
+            return Entry(Kind.OUTSIDE, link)
+        if self._hidden(real):
+            return Entry(Kind.MISSING, False)
+        found = Entry(_stat_kind(real), link)
+        if found.kind is Kind.DIR:
+            self._real_dirs[normal] = real
+        return found
+
+    def _entry_in_known_folder(self, normal: str) -> Entry | None:
+        """The entry of a path that is not a link, in a folder already known to lie inside the
+        root: one `lstat`, no resolving (most entries are such). None: resolve it."""
+        parent, _, name = normal.rpartition("/")
+        if normal == "." or self.entry(parent).kind is not Kind.DIR:
+            return None
+        folder = self._real_dirs.get(parent or ".") if parent else self._root_real
+        if folder is None:
+            return None
+        real = os.path.join(folder, name)
+        try:
+            mode = os.lstat(real).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return Entry(Kind.MISSING, False)
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+        if self._hidden(real):
+            return Entry(Kind.MISSING, False)
+        if stat.S_ISDIR(mode):
+            self._real_dirs[normal] = real
+            return Entry(Kind.DIR, False)
+        return Entry(Kind.FILE if stat.S_ISREG(mode) else Kind.SPECIAL, False)
+
+    def _hidden(self, real: str) -> bool:
+        return bool(self.hidden) and any(real == folder or real.startswith(folder + os.sep) for folder in self.hidden)
 
     def read(self, relative: str, limit: int) -> bytes:
         kind = self.kind(relative)
@@ -307,27 +382,60 @@ class DiskFS(PluginFS):
     def size(self, relative: str) -> int:
         if self.kind(relative) is not Kind.FILE:
             return 0
-        try:
-            return os.stat(self._real(relative)).st_size
+        try:  # a regular file inside the root (`kind` checked where its links lead): no need to resolve them again
+            return os.stat(self._joined(relative)).st_size
         except OSError:
             return 0
+
+    def source_bytes(self, suffixes: tuple[str, ...], skip_dir: Callable[[str], bool] = lambda name: False) -> int:
+        # straight from the directory entries: no path is resolved, no link followed
+        total, pending, visited = 0, [self._root_real], 0
+        while pending and visited <= MAX_ENTRIES:
+            try:
+                with os.scandir(pending.pop()) as scanned:
+                    for entry in scanned:
+                        visited += 1
+                        if entry.is_dir(follow_symlinks=False):
+                            if not skip_dir(entry.name):
+                                pending.append(entry.path)
+                        elif entry.name.endswith(suffixes) and entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+        return total
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
         if self.kind(relative) is not Kind.DIR:
             return None
+        folder = self._real(relative)
         try:
-            with os.scandir(self._real(relative)) as scanned:
+            with os.scandir(folder) as scanned:
                 raw = [(e.name, e.is_symlink(), _dirent_kind(e)) for e in scanned]
         except OSError:
             return None
         entries: dict[str, Entry] = {}
+        if self._hidden_names:
+            hidden = self._hidden_names.get(folder, ())
+            raw = [item for item in raw if item[0] not in hidden]
         for name, link, kind in raw:
             child = f"{relative}/{name}" if relative not in ("", ".") else name
             if link:
                 entries[name] = self.entry(child)  # where the link leads, checked against the root
             else:
                 entries[name] = self._entries.setdefault(child, Entry(kind, False))
+                self._plain.setdefault(child, os.path.join(folder, name))
+                if kind is Kind.DIR:
+                    self._real_dirs.setdefault(posixpath.normpath(child), os.path.join(folder, name))
         return entries
+
+    def stamp(self, relative: str) -> Stamp | None:
+        """What a later run compares to tell whether a file may have changed: its mode, size and
+        modification time (links followed; the probes of `entry` see the links themselves)."""
+        try:
+            info = os.stat(self._joined(relative))
+        except (OSError, ValueError):
+            return None
+        return Stamp(info.st_mode, info.st_size, info.st_mtime_ns)
 
 
 def _stat_kind(real: str) -> Kind:
@@ -405,6 +513,103 @@ class OverlayFS(PluginFS):
             if sub.startswith(prefix) and "/" not in sub[len(prefix) :] and sub[len(prefix) :] not in merged:
                 merged[sub[len(prefix) :]] = Entry(Kind.DIR, False)
         return merged
+
+
+@dataclass
+class Record:
+    """Everything one lint learnt from a folder on disk: each entry looked at, each folder listed,
+    each size asked for and each file read (with its stamp before the read, and its digest; no
+    digest when the read failed). The same answers, asked again, give the same result."""
+
+    probes: dict[str, Entry] = field(default_factory=dict)
+    listings: dict[str, "dict[str, Entry] | None"] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    reads: dict[str, "tuple[Stamp | None, str | None]"] = field(default_factory=dict)
+    #: a file changed while it was read: what was read matches no stamp
+    unstable: bool = False
+
+
+class RecordingFS(PluginFS):
+    """A folder on disk that writes down what was asked of it and what it answered (`record`)."""
+
+    def __init__(self, base: DiskFS):
+        self.base = base
+        self.label = base.label
+        self.record = Record()
+
+    @property
+    def root(self) -> Path:
+        return self.base.root
+
+    def entry(self, relative: str) -> Entry:
+        found = self.base.entry(relative)
+        self.record.probes.setdefault(relative, found)
+        return found
+
+    def read(self, relative: str, limit: int) -> bytes:
+        self.entry(relative)  # what the path is (a file, a link, nothing) matters as much as its bytes
+        before = self.base.stamp(relative)
+        try:
+            data = self.base.read(relative, limit)
+        except ReadFailure:
+            self.record.reads.setdefault(relative, (before, None))
+            raise
+        if self.base.stamp(relative) != before:
+            self.record.unstable = True
+        self.record.reads.setdefault(relative, (before, digest(data)))
+        return data
+
+    def size(self, relative: str) -> int:
+        self.entry(relative)
+        found = self.base.size(relative)
+        self.record.sizes.setdefault(relative, found)
+        return found
+
+    def listdir(self, relative: str) -> dict[str, Entry] | None:
+        found = self.base.listdir(relative)
+        self.record.listings.setdefault(relative, dict(found) if found is not None else None)
+        return found
+
+
+def unchanged(fs: DiskFS, record: Record) -> bool:
+    """Whether `fs` (a fresh view of the same folder) answers everything `record` holds the same
+    way: listings compared name by name, entries and sizes again, and a file whose stamp differs
+    only by its modification time read again and compared by digest."""
+    if record.unstable:
+        return False
+    for folder in sorted(record.listings, key=lambda path: (path.count("/"), path)):  # parents first: children come from them
+        if fs.listdir(folder) != record.listings[folder]:
+            return False
+    for relative, entry in record.probes.items():
+        if fs.entry(relative) != entry:
+            return False
+    stamps: dict[str, Stamp | None] = {}  # one stat a file, for its size and its read alike
+
+    def stamp_of(relative: str) -> Stamp | None:
+        if relative not in stamps:
+            stamps[relative] = fs.stamp(relative)
+        return stamps[relative]
+
+    for relative, size in record.sizes.items():
+        if fs.kind(relative) is not Kind.FILE:  # `size` gives 0 for anything but a regular file
+            now = 0
+        else:
+            found = stamp_of(relative)
+            now = found.size if found is not None and stat.S_ISREG(found.mode) else 0
+        if now != size:
+            return False
+    for relative, (stamp, seen) in record.reads.items():
+        now = stamp_of(relative)
+        if now == stamp:
+            continue
+        if now is None or stamp is None or seen is None or (now.mode, now.size) != (stamp.mode, stamp.size):
+            return False
+        try:
+            if digest(fs.read(relative, now.size)) != seen:
+                return False
+        except ReadFailure:
+            return False
+    return True
 
 
 #: Members a package may hold, and bytes it may expand to, before it is refused as a zip bomb.

@@ -9,7 +9,6 @@ written here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 
@@ -117,19 +116,57 @@ def _glob_match(pattern: IgnorePattern, parts: list[str], is_dir: bool) -> bool:
     return matched
 
 
-_GO_PATTERNS: dict[str, "re.Pattern[str] | None"] = {}
+_STAR, _ANY = object(), object()  # `*` and `?`; a literal character is itself
+_GO_PATTERNS: dict[str, "list | None"] = {}
 
 
 def go_match(pattern: str, name: str) -> bool:
-    """Go's `filepath.Match` on one path element; a malformed pattern matches nothing."""
+    """Go's `filepath.Match` on one path element; a malformed pattern matches nothing.
+
+    Matched without regular expressions: a star remembers only the last place it could have
+    stopped, so a line of a stranger's `.difyignore` such as `*a*a*a*a…b` takes time in proportion
+    to the pattern times the name, never exponential backtracking."""
     if pattern not in _GO_PATTERNS:
-        _GO_PATTERNS[pattern] = _go_regex(pattern)
-    compiled = _GO_PATTERNS[pattern]
-    return compiled is not None and compiled.fullmatch(name) is not None
+        _GO_PATTERNS[pattern] = _go_tokens(pattern)
+    tokens = _GO_PATTERNS[pattern]
+    return tokens is not None and _match_tokens(tokens, name)
 
 
-def _go_regex(pattern: str) -> "re.Pattern[str] | None":
-    out: list[str] = []
+def _match_tokens(tokens: list, name: str) -> bool:
+    t = n = 0
+    star_t = star_n = -1  # the token after the last star, and where in the name it was tried
+    while n < len(name):
+        if t < len(tokens) and tokens[t] is _STAR:
+            star_t, star_n = t + 1, n
+            t += 1
+            continue
+        if t < len(tokens) and _one(tokens[t], name[n]):
+            t += 1
+            n += 1
+            continue
+        if star_t < 0 or name[star_n] == "/":
+            return False
+        star_n += 1  # let the last star take one more character, and try again after it
+        t, n = star_t, star_n
+    while t < len(tokens) and tokens[t] is _STAR:
+        t += 1
+    return t == len(tokens)
+
+
+def _one(token, char: str) -> bool:
+    if token is _ANY:
+        return char != "/"
+    if isinstance(token, str):
+        return token == char
+    negated, ranges = token
+    inside = any(low <= char <= high for low, high in ranges)
+    return inside != negated
+
+
+def _go_tokens(pattern: str) -> "list | None":
+    """The pattern as tokens: a star, any one character, a literal character, or a class
+    (negated, its ranges)."""
+    out: list = []
     i, n = 0, len(pattern)
 
     def escaped(j: int) -> tuple[str, int] | None:
@@ -144,22 +181,23 @@ def _go_regex(pattern: str) -> "re.Pattern[str] | None":
     while i < n:
         c = pattern[i]
         if c == "*":
-            out.append("[^/]*")
+            if not out or out[-1] is not _STAR:  # `**` in one element is one star
+                out.append(_STAR)
             i += 1
         elif c == "?":
-            out.append("[^/]")
+            out.append(_ANY)
             i += 1
         elif c == "\\":
             if i + 1 >= n:
                 return None
-            out.append(re.escape(pattern[i + 1]))
+            out.append(pattern[i + 1])
             i += 2
         elif c == "[":
             i += 1
             negated = i < n and pattern[i] == "^"
             if negated:
                 i += 1
-            items: list[str] = []
+            items: list[tuple[str, str]] = []
             while True:
                 if i < n and pattern[i] == "]" and items:
                     i += 1
@@ -175,14 +213,11 @@ def _go_regex(pattern: str) -> "re.Pattern[str] | None":
                     hi, i = high
                     if hi < lo:
                         return None
-                    items.append(f"{re.escape(lo)}-{re.escape(hi)}")
+                    items.append((lo, hi))
                 else:
-                    items.append(re.escape(lo))
-            out.append(f"[{'^' if negated else ''}{''.join(items)}]")
+                    items.append((lo, lo))
+            out.append((negated, tuple(items)))
         else:
-            out.append(re.escape(c))
+            out.append(c)
             i += 1
-    try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error:
-        return None
+    return out

@@ -13,7 +13,7 @@ from ._common import read_problems, yaml_problems
 class ResourceLimit(Rule):
     code = "DPL006"
     name = "resource-limit"
-    summary = "A file is too large, too deeply nested or expands too far to be checked"
+    summary = "A file is too large, too deeply nested or expands too far to be checked, or a plugin takes too long"
     explanation = """
     dify-lint does not parse files above its size caps (2 MiB of YAML, 1 MiB of Python), YAML
     nested more than 200 levels deep, YAML whose aliases expand to more than a million nodes (an
@@ -21,6 +21,10 @@ class ResourceLimit(Rule):
     plugin files are far below every cap. A `.difypkg` over 256 MiB, or whose members claim to
     expand to more than 1 GiB or number more than 50,000 (a zip bomb), is not read at all; the
     finding is at the package itself.
+
+    Each plugin also has a time budget, 60 seconds by default (real plugins take well under
+    one); the environment variable `DIFY_LINT_PLUGIN_SECONDS` sets another. Past it, the rules
+    not yet run are skipped and one finding at the manifest names them.
     """
     requires = (READ_FILES,)
     invalid = (

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from dify_lint.analysis.keys import MODEL_CALLS, SELECTORS, VALUE_ORIGINS
-from dify_lint.analysis.model_calls import selector_reads
+from dify_lint.analysis.model_calls import ModelCall, selector_reads
 from dify_lint.diagnostics import Edit, Fix
 from dify_lint.model.declarations import Parameter
 from dify_lint.model.yamledit import ensure
@@ -84,41 +84,45 @@ class ScopeMismatch(Rule):
     fixable = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
-        found = list(self._mismatches(ctx))
+        # every model type each selector's value is sent to, the calls that fit its scope included
         needs: dict[int, set[str]] = {}
-        for _, parameter, need in found:
+        for _, parameter, need in self._reaches(ctx):
             needs.setdefault(id(parameter.data), set()).add(need)
-        for finding, parameter, need in found:
+        for finding, parameter, need in self._mismatches(ctx):
             # a selector whose value reaches endpoints for different types has no one scope that fits
             fix = scope_fix(parameter, need) if needs[id(parameter.data)] == {need} else None
             yield replace(finding, fix=fix) if fix is not None else finding
 
-    def _mismatches(self, ctx) -> Iterable[tuple[Finding, Parameter, str]]:
+    def _reaches(self, ctx) -> Iterable[tuple[ModelCall, Parameter, str]]:
         selectors, flow = ctx.get(SELECTORS), ctx.get(VALUE_ORIGINS)
-        reported: set[tuple[int, int]] = set()
         for mc in ctx.get(MODEL_CALLS):
             need = mc.endpoint.scope_type
             if need is None:
                 continue
             for read in selector_reads(selectors, flow, mc.origins):
                 for parameter in selectors.of(read):
-                    scope = parameter.data.get("scope")
-                    offered = selector_model_type(scope)
-                    if offered in ("all", need) or (id(mc.call.node), id(parameter.data)) in reported:
-                        continue
-                    reported.add((id(mc.call.node), id(parameter.data)))
-                    scope_text = f"scope `{scope}`" if isinstance(scope, str) and scope.strip() else "no `scope` (so llm)"
-                    yield (
-                        Finding(
-                            mc.call.module.path,
-                            node_span(mc.call.module, mc.argument),
-                            f"the model-selector {where(parameter)} has {scope_text}: users pick"
-                            f" {TYPE_WORDS.get(offered, offered)}, but the value reaches `{mc.name}`, which needs"
-                            f" {TYPE_WORDS[need]}, so Dify looks the model up as {need} and fails to find it."
-                            f" Set `scope: {need}` (feature tokens such as `&vision` may stay) or call the endpoint that"
-                            " fits the model",
-                            related=(scope_related(parameter, f"the selector offers {TYPE_WORDS.get(offered, offered)} here"),),
-                        ),
-                        parameter,
-                        need,
-                    )
+                    yield mc, parameter, need
+
+    def _mismatches(self, ctx) -> Iterable[tuple[Finding, Parameter, str]]:
+        reported: set[tuple[int, int]] = set()
+        for mc, parameter, need in self._reaches(ctx):
+            scope = parameter.data.get("scope")
+            offered = selector_model_type(scope)
+            if offered in ("all", need) or (id(mc.call.node), id(parameter.data)) in reported:
+                continue
+            reported.add((id(mc.call.node), id(parameter.data)))
+            scope_text = f"scope `{scope}`" if isinstance(scope, str) and scope.strip() else "no `scope` (so llm)"
+            yield (
+                Finding(
+                    mc.call.module.path,
+                    node_span(mc.call.module, mc.argument),
+                    f"the model-selector {where(parameter)} has {scope_text}: users pick"
+                    f" {TYPE_WORDS.get(offered, offered)}, but the value reaches `{mc.name}`, which needs"
+                    f" {TYPE_WORDS[need]}, so Dify looks the model up as {need} and fails to find it."
+                    f" Set `scope: {need}` (feature tokens such as `&vision` may stay) or call the endpoint that"
+                    " fits the model",
+                    related=(scope_related(parameter, f"the selector offers {TYPE_WORDS.get(offered, offered)} here"),),
+                ),
+                parameter,
+                need,
+            )

@@ -76,6 +76,14 @@ class MissingFile(Rule):
                         severity=Severity.WARNING,
                     )
                     continue
+            if target.unresolvable:
+                yield self.at(
+                    reference.owner,
+                    reference.at,
+                    f"`{target.written}` cannot be read: it cannot be resolved (a link loop, or a folder without"
+                    f" permission) ({listed(reference)})",
+                )
+                continue
             is_exact, other = exact(plugin, relative)
             if not is_exact:
                 hint = f"; `{other}` differs only in letter case, and Dify runs on a case-sensitive file system" if other else ""

@@ -141,6 +141,8 @@ class DependencyFile(Rule):
             return
         has_requirements = "requirements.txt" in packaged
         has_pyproject = "pyproject.toml" in packaged
+        if any(plugin.text(name) is None for name in packaged):
+            return  # there but unreadable (a link out of the plugin, a FIFO...): DPL003 says so
         if not has_requirements and not has_pyproject:
             yield file_start(
                 "there is no requirements.txt or pyproject.toml at the plugin root; Dify cannot install the"

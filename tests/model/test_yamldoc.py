@@ -89,3 +89,24 @@ def test_control_character_position():
 def test_empty_document():
     doc = YamlDoc.parse("x.yaml", "# only a comment\n")
     assert doc.usable and doc.data is None and not doc.problems
+
+
+def test_the_document_cache_keeps_a_document_and_its_results_by_content():
+    from dify_lint.model.yamldoc import DocumentCache
+
+    cache = DocumentCache(size=2)
+    first = cache.document("a.yaml", "a: 1\n")
+    assert cache.document("a.yaml", "a: 1\n") is first
+    calls = []
+    for _ in range(3):
+        cache.result("count", first, lambda: calls.append(1) or len(calls))
+    assert calls == [1]
+    # a document parsed outside the cache is computed for, its result not kept
+    assert cache.result("count", YamlDoc.parse("a.yaml", "a: 1\n"), lambda: "computed") == "computed"
+    cache.document("b.yaml", "b: 1\n")
+    cache.document("c.yaml", "c: 1\n")  # the third document: the least recently used goes
+    assert len(cache) == 2
+    assert cache.document("a.yaml", "a: 1\n") is not first
+    # an edit replaces the document of its path
+    edited = cache.document("a.yaml", "a: 2\n")
+    assert len(cache) == 2 and cache.document("a.yaml", "a: 2\n") is edited

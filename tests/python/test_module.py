@@ -65,4 +65,13 @@ def test_the_cache_forgets_the_least_recently_used_module():
     cache.module("a.py", "a = 1\n")  # a is used again
     cache.module("c.py", "c = 1\n")  # b goes
     assert cache.module("a.py", "a = 1\n") is a
-    assert len(cache._modules) == 2
+    assert len(cache) == 2
+
+
+def test_the_cache_keeps_one_content_per_path():
+    cache = ModuleCache()
+    first = cache.module("a.py", "a = 1\n")
+    cache.module("b.py", "b = 1\n")
+    cache.module("a.py", "a = 2\n")  # an edit: the old content goes
+    assert len(cache) == 2
+    assert cache.module("a.py", "a = 1\n") is not first
