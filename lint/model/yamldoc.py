@@ -505,7 +505,7 @@ def _build_plain(root: Node, loader: _Loader) -> tuple[Any, dict[int, Node]] | N
         return None
     finally:
         build = None  # type: ignore[assignment]  # the recursive closure is a cycle: free the loader now, not at the next full collection
-    if len(seen) > MAX_EXPANDED_NODES:  # pragma: no cover - files are capped far below this
+    if size[0] > MAX_EXPANDED_NODES:  # reported by the general pass
         return None
     return data, typed_keys
 
