@@ -90,3 +90,29 @@ def where(diagnostic: Diagnostic) -> str:
     )
     span = diagnostic.span
     return f"{path}:{span.start.line}:{span.start.column}-{span.end.line}:{span.end.column}"
+
+
+def yaml_texts() -> dict[str, str]:
+    """Every YAML text the repository holds as input, by where it comes from: the fixtures, the
+    base plugins and the files of every rule's examples (each distinct text once)."""
+    from dify_lint.examples import BASE_PLUGINS
+
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+
+    def add(origin: str, text: str) -> None:
+        if text not in seen:
+            seen.add(text)
+            found[origin] = text
+
+    for top in (FIXTURES, BASE_PLUGINS):
+        for path in sorted(top.rglob("*")):
+            if path.suffix in (".yaml", ".yml") and path.is_file():
+                add(str(path.relative_to(REPO)), path.read_text("utf-8", errors="replace"))
+    for rule in all_rules():
+        for label, examples in (("invalid", rule.invalid), ("valid", rule.valid)):
+            for index, example in enumerate(examples):
+                for relative, text in example.files.items():
+                    if relative.endswith((".yaml", ".yml")) and isinstance(text, str):
+                        add(f"{rule.code} {label} example {index + 1}: {relative}", text)
+    return found

@@ -35,6 +35,7 @@ from typing import Any, Iterator
 
 from ..diagnostics import Fix, Severity
 from . import keyhints
+from .schemacheck import anchored, is_dify_datetime, predicate
 from .yamldoc import PathItem, Timestamp, YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -127,47 +128,16 @@ def _validator_class():
     )
 
     def pattern(validator, expected, instance, schema):
-        if isinstance(instance, str) and not re.search(_anchored(expected), instance):
+        if isinstance(instance, str) and not re.search(anchored(expected), instance):
             yield ValidationError(f"{instance!r} does not match {expected!r}")
 
     def ignored(validator, reason, instance, schema):
         yield ValidationError(str(reason))
 
     formats = FormatChecker()
-    formats.checks("dify-datetime")(_is_datetime)
+    formats.checks("dify-datetime")(is_dify_datetime)
     cls = validators.extend(Draft202012Validator, {"pattern": pattern, "x-ignored": ignored}, type_checker=checker)
     return cls, formats
-
-
-@lru_cache(maxsize=None)
-def _anchored(pattern: str) -> str:
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        return pattern[:-1] + r"\Z"
-    return pattern
-
-
-_FRACTION = re.compile(r"\.(\d+)")
-
-
-def _is_datetime(value: object) -> bool:
-    """A datetime or a date as pydantic parses one: ISO 8601 with real calendar values."""
-    from datetime import date, datetime
-
-    if not isinstance(value, str):
-        return True  # other keywords judge other types
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    # Python before 3.11 reads only 3 or 6 fractional digits; Dify writes nanoseconds (9)
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
-    try:
-        datetime.fromisoformat(text)
-        return True
-    except ValueError:
-        pass
-    try:
-        date.fromisoformat(text)
-        return True
-    except ValueError:
-        return False
 
 
 @lru_cache(maxsize=None)
@@ -201,13 +171,33 @@ def _inline_refs(node: Any, base: str, seen: tuple = ()) -> Any:
 
 
 @lru_cache(maxsize=None)
-def validator(kind: str):
-    """One prebuilt validator per schema, reused for every document of that kind."""
-    cls, formats = _validator_class()
+def _schema(kind: str) -> dict:
     name = f"{kind}.json"
     schema = _inline_refs(_schema_files()[name], name)
     schema["$id"] = BASE_URI + name  # recursive references left in place resolve against it
-    return cls(schema, registry=_registry(), format_checker=formats)
+    return schema
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str):
+    """One prebuilt validator per schema, reused for every document of that kind: it finds and
+    explains the errors of a document the fast check has found invalid."""
+    cls, formats = _validator_class()
+    return cls(_schema(kind), registry=_registry(), format_checker=formats)
+
+
+@lru_cache(maxsize=None)
+def fast_check(kind: str):
+    """The schema compiled into a yes/no check (see schemacheck.py), built once per process."""
+    return predicate(_schema(kind))
+
+
+def is_valid(kind: str, data: Any) -> bool:
+    """Whether a document is valid, decided by the compiled check; jsonschema is not imported."""
+    try:
+        return fast_check(kind)(data)
+    except Exception:  # noqa: BLE001 - e.g. data nested near the depth cap: jsonschema judges it, as before
+        return False
 
 
 def has_schema(kind: str) -> bool:
@@ -216,12 +206,14 @@ def has_schema(kind: str) -> bool:
 
 def check(doc: YamlDoc, kind: str, label: str) -> list[SchemaIssue]:
     """Every schema issue of a usable document, sorted by position in the file."""
-    checker = validator(kind)
-    if checker.schema.get("type") == "object":
+    if _schema(kind).get("type") == "object":
         if doc.data is None:
             return [SchemaIssue((), f"the file is empty; a {label} file must hold a mapping")]
         if not isinstance(doc.data, dict):
             return [SchemaIssue((), f"a {label} file must hold a mapping; got {_describe(doc.data)}")]
+    if is_valid(kind, doc.data):
+        return []  # most documents: no need to ask jsonschema what is wrong
+    checker = validator(kind)
     issues: list[SchemaIssue] = []
     translator = _Translator(checker, doc.data, sent_by_sdk=kind != "manifest")
     try:
