@@ -494,3 +494,25 @@ def test_a_file_named_through_parent_steps_out_of_a_plugin_is_in_no_plugin(tmp_p
     (tmp_path / "elsewhere" / "x.yaml").write_text(BROKEN_BUFFER, "utf-8")
     result = run_cli("check", "p/tools/../../elsewhere/x.yaml", cwd=tmp_path)
     assert "no findings in 0 plugins" in result.stderr and "no manifest.yaml above" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "given, linted",
+    [
+        ("p/tools/../../elsewhere", "elsewhere/q"),
+        ("p/tools/../../elsewhere/q", "elsewhere/q"),
+        ("p/tools/..", "p"),
+        ("link/..", "p"),  # link -> p/tools, so link/.. is p, as for `ls link/..`
+    ],
+)
+def test_a_folder_named_through_parent_steps_lints_only_the_plugins_where_it_leads(given, linted, tmp_path, run_cli):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "elsewhere" / "q")
+    for root in ("p", "elsewhere/q"):  # a finding in each, to see which were linted
+        (tmp_path / root / "tools" / "echo.yaml").write_text(BROKEN_BUFFER, "utf-8")
+    os.symlink(os.path.join("p", "tools"), tmp_path / "link")
+    result = run_cli("check", "--isolated", "--output-format", "json", given, cwd=tmp_path)
+    assert result.exit_code == 1, result.stderr
+    assert "in 1 plugin" in result.stderr, result.stderr
+    reported = {os.path.realpath(tmp_path / f["filename"]) for f in json.loads(result.stdout)}
+    assert reported == {os.path.realpath(tmp_path / linted / "tools" / "echo.yaml")}
