@@ -126,8 +126,9 @@ def _useless_suppressions(
     from .suppression import judged_tokens, unused
 
     read = ctx.running(None).get(READ_FILES)
-    comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml}
-    comments.update({module.path: parse_directives(module.text, "python") for module in read.python})
+    # in a file that did not parse (or is not analysed) no rule could report: its comments are not judged
+    comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml if doc.usable}
+    comments.update({module.path: parse_directives(module.text, "python") for module in read.python if module.tree is not None})
     comments = {path: found for path, found in comments.items() if found.by_line or found.whole_file}
     if not comments:
         return []
