@@ -216,6 +216,26 @@ def test_stdout_full_is_an_error_said_on_stderr(flawed_copy):
     no_traceback(process)
 
 
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+def test_a_fixed_buffer_that_cannot_be_written_is_an_error_said_on_stderr(stdout, tmp_path):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    buffer = (tmp_path / "p" / "tools" / "echo.yaml").read_bytes()
+    command = [sys.executable, "-m", "dify_lint", "check", "--isolated", "--fix", "--stdin-filename", "p/tools/echo.yaml"]
+    if stdout == "closed":
+        command = ["bash", "-c", 'exec "$@" >&-', "bash", *command]
+    with open("/dev/full", "wb") as full:
+        process = subprocess.run(
+            command, input=buffer, stdout=full if stdout == "full" else None, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120
+        )
+    assert process.returncode == 2, process.stderr
+    said = {
+        "closed": b"standard output is closed; the fixed buffer cannot be written",
+        "full": b"cannot write the fixed buffer to standard output: No space left on device",
+    }
+    assert said[stdout] in process.stderr, process.stderr
+    no_traceback(process)
+
+
 def test_a_reader_that_stops_reading_is_no_error(tmp_path):
     many = tmp_path / "many"
     for number in range(30):
