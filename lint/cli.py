@@ -64,19 +64,34 @@ def _say(text: str) -> None:
 
 
 def _write_report(output: str, colour: bool) -> None:
-    """The report on standard output. A reader that stops reading (`| head`) is not an error;
-    an output that cannot be written (closed, full) is, said on standard error (exit 2)."""
+    """The report on standard output (see `_to_stdout`)."""
+    _to_stdout(lambda: click.echo(output, nl=False, color=colour), "the report", "; use --output-file to write it to a file")
+
+
+def _write_fixed_buffer(data: bytes) -> None:
+    """The fixed buffer on standard output, byte for byte (see `_to_stdout`)."""
+
+    def write() -> None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+
+    _to_stdout(write, "the fixed buffer")
+
+
+def _to_stdout(write, what: str, hint: str = "") -> None:
+    """`write()` to standard output. A reader that stops reading (`| head`) is not an error; an
+    output that cannot be written (closed, full) is, said on standard error (exit 2)."""
     if sys.stdout is None:
-        _say("dify-lint: error: standard output is closed; use --output-file to write the report to a file")
+        _say(f"dify-lint: error: standard output is closed; {what} cannot be written{hint}")
         sys.exit(EXIT_FAILURE)
     try:
-        click.echo(output, nl=False, color=colour)
+        write()
         sys.stdout.flush()
     except BrokenPipeError:
         _discard_stdout()
     except (OSError, ValueError) as error:  # ValueError: the stream was closed under us
         _discard_stdout()
-        _say(f"dify-lint: error: cannot write the report to standard output: {getattr(error, 'strerror', None) or error}")
+        _say(f"dify-lint: error: cannot write {what} to standard output: {getattr(error, 'strerror', None) or error}")
         sys.exit(EXIT_FAILURE)
 
 
@@ -343,9 +358,7 @@ def check(
                 fmt, result.diagnostics, colour=colour, rules=_rules(rules) if fmt == "sarif" else (), fail_on=settings.fail_on
             )
     if fixing is not None and buffer_path:  # the fixed buffer is the output; the findings go to stderr
-        sys.stdout.flush()
-        sys.stdout.buffer.write(fixing.buffer_text())
-        sys.stdout.flush()
+        _write_fixed_buffer(fixing.buffer_text())
     if output_file:
         try:
             Path(output_file).parent.mkdir(parents=True, exist_ok=True)

@@ -123,8 +123,8 @@ def _owning_root(path: Path) -> Path | None:
     """The nearest directory at or above `path` that holds a manifest (the innermost root)."""
     start = path if path.is_dir() else path.parent
     absolute = start.absolute()
-    # a file's owner must hold it; a folder's search finds every root inside it anyway
-    real = os.path.realpath(start) if ".." in start.parts and start is not path else None
+    # where the path leads, `..` resolved as the OS does (after links): its owner must hold that
+    real = os.path.realpath(start) if ".." in start.parts else None
     for folder in (absolute, *absolute.parents):
         if (folder / MANIFEST).is_file():
             # `a/b/../../c` is not inside `a`, though `a/b/..` and `a` are among its parents as written

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import profile
-from .analysis import Context, OutOfTime
+from .analysis import Context, OutOfBudget
 from .config import Config
 from .diagnostics import Diagnostic, Edit, Fix, Related, Severity, Span
 from .model.plugin import Plugin
@@ -32,7 +32,7 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
     config = config or Config()
     kind = "bundle" if plugin.is_bundle else "plugin"
     rules = [rule for rule in rules if rule.lints in (kind, "any")]
-    ctx = Context(plugin, time.monotonic() + plugin_time_budget())
+    ctx = Context(plugin, time.monotonic() + plugin_time_budget(), plugin_memory_budget() << 20)
     try:
         diagnostics, crashed = _run(ctx, plugin, rules)
         checker = next((rule for rule in rules if rule.code == UNUSED_SUPPRESSION), None)
@@ -40,8 +40,8 @@ def lint_plugin(plugin: Plugin, rules: Sequence[Rule], config: Config | None = N
             try:
                 with profile.timed("rule", checker.code):
                     diagnostics += _useless_suppressions(ctx, plugin, rules, kind, checker, diagnostics, crashed)
-            except OutOfTime:
-                diagnostics.append(_out_of_time(plugin, [checker]))
+            except OutOfBudget as error:
+                diagnostics.append(_out_of_budget(plugin, [checker], error))
             except Exception as error:
                 diagnostics.append(_crash(plugin, checker, error))
     finally:
@@ -56,11 +56,11 @@ def _run(ctx: Context, plugin: Plugin, rules: Sequence[Rule]) -> tuple[list[Diag
     crashed: set[str] = set()
     for number, rule in enumerate(rules):
         try:
-            ctx.check_time()
+            ctx.check_budget()
             with profile.timed("rule", rule.code):
                 findings = list(rule.check(ctx.running(rule.requires)))
-        except OutOfTime:  # the rules not run are as good as crashed: their findings are unknown
-            diagnostics.append(_out_of_time(plugin, rules[number:]))
+        except OutOfBudget as error:  # the rules not run are as good as crashed: their findings are unknown
+            diagnostics.append(_out_of_budget(plugin, rules[number:], error))
             crashed.update(r.code for r in rules[number:])
             break
         except Exception as error:  # a broken rule must not hide what the others find
@@ -126,8 +126,9 @@ def _useless_suppressions(
     from .suppression import judged_tokens, unused
 
     read = ctx.running(None).get(READ_FILES)
-    comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml}
-    comments.update({module.path: parse_directives(module.text, "python") for module in read.python})
+    # in a file that did not parse (or is not analysed) no rule could report: its comments are not judged
+    comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml if doc.usable}
+    comments.update({module.path: parse_directives(module.text, "python") for module in read.python if module.tree is not None})
     comments = {path: found for path, found in comments.items() if found.by_line or found.whole_file}
     if not comments:
         return []
@@ -398,17 +399,35 @@ def plugin_time_budget() -> float:
     return seconds if seconds > 0 else PLUGIN_SECONDS
 
 
-def _out_of_time(plugin: Plugin, skipped: Sequence[Rule]) -> Diagnostic:
+#: MiB the process's resident memory may grow by while one plugin is linted (real plugins need
+#: tens): past it, the rules not yet run are skipped and a DPL006 finding says so.
+#: `DIFY_LINT_PLUGIN_MEGABYTES` sets another budget. Measured where the system tells the current
+#: resident size cheaply (Linux); elsewhere only the time budget applies.
+PLUGIN_MEGABYTES = 1024
+
+
+def plugin_memory_budget() -> int:
+    try:
+        megabytes = int(os.environ.get("DIFY_LINT_PLUGIN_MEGABYTES", PLUGIN_MEGABYTES))
+    except ValueError:
+        return PLUGIN_MEGABYTES
+    return megabytes if megabytes > 0 else PLUGIN_MEGABYTES
+
+
+def _out_of_budget(plugin: Plugin, skipped: Sequence[Rule], error: OutOfBudget) -> Diagnostic:
     from .registry import find_rule
 
     limit = find_rule("DPL006")
     names = ", ".join(rule.code for rule in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    if error.resource == "memory":
+        spent = f"checking this plugin used more than its {plugin_memory_budget()} MiB memory budget (DIFY_LINT_PLUGIN_MEGABYTES)"
+    else:
+        spent = f"checking this plugin took more than its {plugin_time_budget():g} s budget (DIFY_LINT_PLUGIN_SECONDS)"
     return Diagnostic(
         code=limit.code,
         name=limit.name,
         severity=Severity.ERROR,
-        message=f"checking this plugin took more than its {plugin_time_budget():g} s budget (DIFY_LINT_PLUGIN_SECONDS);"
-        f" {names} did not run, so their findings are missing",
+        message=f"{spent}; {names} did not run, so their findings are missing",
         path=plugin.display_path("manifest.yaml"),
         span=Span.file_start(),
         plugin=plugin.display,

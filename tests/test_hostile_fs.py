@@ -281,6 +281,60 @@ def test_the_time_budget_is_read_from_the_environment(monkeypatch):
     assert plugin_time_budget() == PLUGIN_SECONDS
 
 
+def test_a_plugin_past_its_memory_budget_gets_a_resource_limit_finding_and_the_others_are_linted(tmp_path, run_cli, monkeypatch):
+    import dify_lint.analysis
+    import dify_lint.engine
+
+    roots = [build(tmp_path, {"tools/echo.yaml": "identity: [\n"}) for _ in range(3)]
+    before = _findings(run_cli, tmp_path, "--jobs", "1")
+    assert {f["filename"].split(os.sep)[-3] for f in before} == {root.name for root in roots}
+
+    # the middle plugin's lint grows the resident memory by 1 MiB at each reading; the others' not at all
+    hungry, growth = roots[1].name, {"linting": False, "reads": 0}
+
+    def resident_bytes():
+        if not growth["linting"]:
+            return 0
+        growth["reads"] += 1
+        return growth["reads"] << 20
+
+    def context(plugin, *budgets):
+        growth["linting"] = plugin.display.endswith(hungry)
+        return dify_lint.analysis.Context(plugin, *budgets)
+
+    monkeypatch.setattr(dify_lint.analysis, "resident_bytes", resident_bytes)
+    monkeypatch.setattr(dify_lint.engine, "Context", context)
+    monkeypatch.setenv("DIFY_LINT_PLUGIN_MEGABYTES", "1")
+    after = _findings(run_cli, tmp_path, "--jobs", "1")
+
+    (limit,) = [f for f in after if hungry in f["filename"] and f["code"] == "DPL006"]
+    assert "memory budget (DIFY_LINT_PLUGIN_MEGABYTES)" in limit["message"] and "did not run" in limit["message"]
+    assert "took more than" not in limit["message"]
+    assert [f for f in after if hungry not in f["filename"]] == [f for f in before if hungry not in f["filename"]]
+
+
+def test_the_memory_budget_is_read_from_the_environment(monkeypatch):
+    from dify_lint.engine import PLUGIN_MEGABYTES, plugin_memory_budget
+
+    monkeypatch.setenv("DIFY_LINT_PLUGIN_MEGABYTES", "300")
+    assert plugin_memory_budget() == 300
+    for wrong in ("lots", "0", "-5"):
+        monkeypatch.setenv("DIFY_LINT_PLUGIN_MEGABYTES", wrong)
+        assert plugin_memory_budget() == PLUGIN_MEGABYTES
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the current resident size is read on Linux only")
+def test_the_resident_size_is_the_current_one_not_the_peak():
+    from dify_lint.analysis import resident_bytes
+
+    start = resident_bytes()
+    block = b"x" * (64 << 20)
+    held = resident_bytes()
+    assert held - start >= 48 << 20
+    del block
+    assert resident_bytes() <= held - (48 << 20)  # freed memory counts no more
+
+
 # -- 6. depth: recursion in walks and in sources -------------------------------------------------
 
 

@@ -216,6 +216,26 @@ def test_stdout_full_is_an_error_said_on_stderr(flawed_copy):
     no_traceback(process)
 
 
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+def test_a_fixed_buffer_that_cannot_be_written_is_an_error_said_on_stderr(stdout, tmp_path):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    buffer = (tmp_path / "p" / "tools" / "echo.yaml").read_bytes()
+    command = [sys.executable, "-m", "dify_lint", "check", "--isolated", "--fix", "--stdin-filename", "p/tools/echo.yaml"]
+    if stdout == "closed":
+        command = ["bash", "-c", 'exec "$@" >&-', "bash", *command]
+    with open("/dev/full", "wb") as full:
+        process = subprocess.run(
+            command, input=buffer, stdout=full if stdout == "full" else None, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120
+        )
+    assert process.returncode == 2, process.stderr
+    said = {
+        "closed": b"standard output is closed; the fixed buffer cannot be written",
+        "full": b"cannot write the fixed buffer to standard output: No space left on device",
+    }
+    assert said[stdout] in process.stderr, process.stderr
+    no_traceback(process)
+
+
 def test_a_reader_that_stops_reading_is_no_error(tmp_path):
     many = tmp_path / "many"
     for number in range(30):
@@ -494,3 +514,25 @@ def test_a_file_named_through_parent_steps_out_of_a_plugin_is_in_no_plugin(tmp_p
     (tmp_path / "elsewhere" / "x.yaml").write_text(BROKEN_BUFFER, "utf-8")
     result = run_cli("check", "p/tools/../../elsewhere/x.yaml", cwd=tmp_path)
     assert "no findings in 0 plugins" in result.stderr and "no manifest.yaml above" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "given, linted",
+    [
+        ("p/tools/../../elsewhere", "elsewhere/q"),
+        ("p/tools/../../elsewhere/q", "elsewhere/q"),
+        ("p/tools/..", "p"),
+        ("link/..", "p"),  # link -> p/tools, so link/.. is p, as for `ls link/..`
+    ],
+)
+def test_a_folder_named_through_parent_steps_lints_only_the_plugins_where_it_leads(given, linted, tmp_path, run_cli):
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "p")
+    shutil.copytree(BASE_PLUGINS_DIR / "tool", tmp_path / "elsewhere" / "q")
+    for root in ("p", "elsewhere/q"):  # a finding in each, to see which were linted
+        (tmp_path / root / "tools" / "echo.yaml").write_text(BROKEN_BUFFER, "utf-8")
+    os.symlink(os.path.join("p", "tools"), tmp_path / "link")
+    result = run_cli("check", "--isolated", "--output-format", "json", given, cwd=tmp_path)
+    assert result.exit_code == 1, result.stderr
+    assert "in 1 plugin" in result.stderr, result.stderr
+    reported = {os.path.realpath(tmp_path / f["filename"]) for f in json.loads(result.stdout)}
+    assert reported == {os.path.realpath(tmp_path / linted / "tools" / "echo.yaml")}

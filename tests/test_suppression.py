@@ -131,6 +131,18 @@ def test_a_crashed_rule_is_not_judged(tmp_path, monkeypatch):
     assert _codes(found, "DPL010") == []  # its findings are unknown, so the comment may be in use
 
 
+def test_a_comment_in_a_file_that_does_not_parse_is_not_judged(tmp_path):
+    commented = ECHO.replace("  name: echo\n", "  name: echo  # dify-lint: ignore[DPL202]\n")
+    assert len(_codes(_lint(tmp_path, {"tools/echo.yaml": commented}), "DPL010")) == 1  # parsed: unused
+    broken = commented + "description: [unclosed\n"
+    found = _lint(tmp_path, {"tools/echo.yaml": broken}, select=("DPL001", "DPL202", "DPL010"))
+    assert _codes(found, "DPL001") and _codes(found, "DPL010") == []  # no rule could report there
+    source = base_file("tools/echo.py").replace("from typing import Any\n", "from typing import Any  # noqa: DPL701\n")
+    assert len(_codes(_lint(tmp_path, {"tools/echo.py": source}), "DPL010")) == 1
+    found = _lint(tmp_path, {"tools/echo.py": source + "def broken(:\n"}, select=("DPL002", "DPL010"))
+    assert _codes(found, "DPL002") and _codes(found, "DPL010") == []
+
+
 def test_unused_suppressions_through_the_cli(tmp_path, run_cli):
     root = build(tmp_path, {"tools/echo.yaml": ECHO.replace("  name: echo\n", "  name: echo  # noqa: DPL202\n")})
     result = run_cli("check", str(root), "--output-format", "json")

@@ -13,6 +13,8 @@ on which other rules run.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
@@ -64,8 +66,44 @@ class CyclicAnalysis(RuntimeError):
     pass
 
 
-class OutOfTime(Exception):
-    """The plugin's lint went past its deadline; what was not yet computed is not computed."""
+class OutOfBudget(Exception):
+    """The plugin's lint went past its budget; what was not yet computed is not computed."""
+
+    resource = ""
+
+
+class OutOfTime(OutOfBudget):
+    """The plugin's lint went past its deadline."""
+
+    resource = "time"
+
+
+class OutOfMemory(OutOfBudget):
+    """The process's resident memory grew past the plugin's memory budget."""
+
+    resource = "memory"
+
+
+def resident_bytes() -> int | None:
+    """The process's resident memory now (Linux: /proc/self/statm); None where it cannot be read
+    cheaply (`getrusage` gives only the peak, which never falls after a large plugin)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        descriptor = os.open("/proc/self/statm", os.O_RDONLY)
+        try:
+            pages = int(os.read(descriptor, 256).split()[1])
+        finally:
+            os.close(descriptor)
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * _PAGE_SIZE
+
+
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+#: calls of `check_budget` between two reads of the resident memory (one read costs ~20 µs)
+MEMORY_CHECK_EVERY = 32
 
 
 class ModuleContext:
@@ -82,10 +120,15 @@ class ModuleContext:
 class Context:
     """One plugin lint: the plugin, and the analyses computed for it so far."""
 
-    def __init__(self, plugin: Plugin, deadline: float | None = None):
+    def __init__(self, plugin: Plugin, deadline: float | None = None, memory_budget: int | None = None):
         self.plugin = plugin
         #: `time.monotonic()` after which no analysis starts (None: no limit)
         self.deadline = deadline
+        #: bytes the resident memory may grow by from now on (None: no limit, or not measurable)
+        self.memory_budget = memory_budget
+        start = resident_bytes() if memory_budget is not None else None
+        self._memory_ceiling = None if start is None or memory_budget is None else start + memory_budget
+        self._until_memory_check = 0
         self._values: dict[Analysis, Any] = {}
         self._computing: list[Analysis] = []
         self._allowed: frozenset | None = None  # the analyses the running rule declared
@@ -101,7 +144,7 @@ class Context:
         if key in self._computing:
             chain = " -> ".join(a.name for a in (*self._computing, key))
             raise CyclicAnalysis(f"analyses depend on each other: {chain}")
-        self.check_time()
+        self.check_budget()
         self._computing.append(key)
         try:
             with profile.timed("analysis", key.name):
@@ -114,13 +157,21 @@ class Context:
     def module(self, key: ModuleAnalysis[T], module: PyModule) -> T:
         """The value of a module analysis for one of the plugin's modules."""
         self._check(key)
-        self.check_time()
+        self.check_budget()
         return _module_analysis(self.plugin.modules, key, module)
 
-    def check_time(self) -> None:
-        """Raise OutOfTime once the deadline has passed (analyses with long loops call it as they go)."""
+    def check_budget(self) -> None:
+        """Raise OutOfTime once the deadline has passed, OutOfMemory once the resident memory has
+        grown past the budget (analyses with long loops call it as they go)."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise OutOfTime
+        if self._memory_ceiling is not None:
+            self._until_memory_check -= 1
+            if self._until_memory_check <= 0:  # reading /proc costs more than a loop step: not every call
+                self._until_memory_check = MEMORY_CHECK_EVERY
+                now = resident_bytes()
+                if now is not None and now > self._memory_ceiling:
+                    raise OutOfMemory
 
     # -- for the engine -----------------------------------------------------------------------
 

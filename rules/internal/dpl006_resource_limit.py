@@ -13,7 +13,9 @@ from ._common import read_problems, yaml_problems
 class ResourceLimit(Rule):
     code = "DPL006"
     name = "resource-limit"
-    summary = "A file is too large, too deeply nested or expands too far to be checked, or a plugin takes too long"
+    summary = (
+        "A file is too large, too deeply nested or expands too far to be checked, or a plugin takes too long or too much memory"
+    )
     explanation = """
     dify-lint does not parse files above its size caps (2 MiB of YAML, 1 MiB of Python), YAML
     nested more than 200 levels deep, YAML whose aliases expand to more than a million nodes (an
@@ -23,8 +25,12 @@ class ResourceLimit(Rule):
     finding is at the package itself.
 
     Each plugin also has a time budget, 60 seconds by default (real plugins take well under
-    one); the environment variable `DIFY_LINT_PLUGIN_SECONDS` sets another. Past it, the rules
-    not yet run are skipped and one finding at the manifest names them.
+    one); the environment variable `DIFY_LINT_PLUGIN_SECONDS` sets another. It has a memory
+    budget too: the process's resident memory may grow by 1024 MiB while the plugin is checked
+    (real plugins need tens); `DIFY_LINT_PLUGIN_MEGABYTES` sets another. The memory budget
+    applies where the system reports current memory use cheaply (Linux); elsewhere only the time
+    budget does. Past either budget, the rules not yet run are skipped, one finding at the
+    manifest names them and says which budget ran out, and the next plugin starts afresh.
     """
     requires = (READ_FILES,)
     invalid = (

@@ -30,7 +30,8 @@ class UnusedSuppression(Rule):
     Each comment is judged against every rule it names, whether or not that rule is selected, so
     `--select` never changes what this rule reports. The comments looked at are those in the YAML
     and Python files Dify reads; other codes in a `# noqa` (`E501`, for other linters) and a bare
-    `# noqa` are left alone. To keep a comment anyway, add this rule to it
+    `# noqa` are left alone, and so are the comments of a file that does not parse (or that is
+    too large or too deep to be checked), in which no rule can report. To keep a comment anyway, add this rule to it
     (`# dify-lint: ignore[DPL201, unused-suppression]`), or ignore the rule in the configuration.
     """
     lints = "any"
