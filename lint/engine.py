@@ -200,7 +200,7 @@ def lint_plugins(
     workers, sizes = plan_workers(plugins, jobs)
     result.workers = workers
     sources = [RecordingFS(p.fs) if record and type(p.fs) is DiskFS else p.fs for p in plugins]
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         if workers > 1:
             linted = _lint_in_processes(plugins, sources, sizes, rules, config, workers)
         else:
@@ -336,7 +336,7 @@ def _lint_task(task: tuple) -> tuple[list[Diagnostic], bool, Record | None, "pro
     fs, display, codes, config, profiled = task
     rules = [rule for rule in all_rules() if rule.code in codes]
     taken = profile.Profile() if profiled else None
-    with _no_cyclic_gc(), profile.profiling(taken):
+    with no_cyclic_gc(), profile.profiling(taken):
         diagnostics, bundle, read = _lint_one(Plugin(fs, display), rules, config)
     return diagnostics, bundle, read, taken
 
@@ -356,7 +356,7 @@ def _worker_died(plugin: Plugin) -> Diagnostic:
 
 
 @contextmanager
-def _no_cyclic_gc():
+def no_cyclic_gc():
     """Syntax trees and YAML node trees hold millions of objects; the cyclic collector would walk
     them again and again (it tripled the time on large trees). Analyses hold no cycles once their
     context is closed, so reference counting frees each plugin's data when it is done."""
@@ -392,11 +392,7 @@ PLUGIN_SECONDS = 60.0
 
 
 def plugin_time_budget() -> float:
-    try:
-        seconds = float(os.environ.get("DIFY_LINT_PLUGIN_SECONDS", PLUGIN_SECONDS))
-    except ValueError:
-        return PLUGIN_SECONDS
-    return seconds if seconds > 0 else PLUGIN_SECONDS
+    return _budget("DIFY_LINT_PLUGIN_SECONDS", float, PLUGIN_SECONDS)
 
 
 #: MiB the process's resident memory may grow by while one plugin is linted (real plugins need
@@ -407,11 +403,16 @@ PLUGIN_MEGABYTES = 1024
 
 
 def plugin_memory_budget() -> int:
+    return _budget("DIFY_LINT_PLUGIN_MEGABYTES", int, PLUGIN_MEGABYTES)
+
+
+def _budget(variable: str, kind, default):
+    """A budget from the environment; the default when it is unset, not a number, or not positive."""
     try:
-        megabytes = int(os.environ.get("DIFY_LINT_PLUGIN_MEGABYTES", PLUGIN_MEGABYTES))
+        value = kind(os.environ.get(variable, default))
     except ValueError:
-        return PLUGIN_MEGABYTES
-    return megabytes if megabytes > 0 else PLUGIN_MEGABYTES
+        return default
+    return value if value > 0 else default
 
 
 def _out_of_budget(plugin: Plugin, skipped: Sequence[Rule], error: OutOfBudget) -> Diagnostic:

@@ -8,18 +8,16 @@ an `OverlayFS` (the buffers laid over the files on disk) and returns its finding
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from ..config import CommandLine, Config, ConfigError, find_config, load_config, resolve_settings
 from ..diagnostics import Diagnostic
-from ..engine import lint_plugin
+from ..engine import lint_plugin, no_cyclic_gc
 from ..model.plugin import MANIFEST, Plugin
 from ..model.yamldoc import DocumentCache
 from ..python.module import ModuleCache
@@ -101,7 +99,7 @@ class Workspace:
             fs = OverlayFS(fs, {path: text.encode("utf-8") for path, text in buffers.items()})
         modules, documents = self._caches_of(root)
         plugin = Plugin(fs, root, modules=modules, documents=documents)
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             found = lint_plugin(plugin, rules, config)
         for diagnostic in found:
             path = os.path.join(root, MANIFEST) if diagnostic.path == root else diagnostic.path
@@ -148,19 +146,6 @@ class Workspace:
                     self._caches.popitem(last=False)
             self._caches.move_to_end(root)
             return caches
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """The kept syntax trees hold many objects; the cyclic collector would walk them all again
-    during every lint (linting makes no cycles: reference counting frees what it drops)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _normal(path: str) -> str:
