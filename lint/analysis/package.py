@@ -28,7 +28,7 @@ def exact(plugin: Plugin, relative: str) -> tuple[bool, str | None]:
     parts = [p for p in relative.split("/") if p not in ("", ".")]
     folder, fixed, is_exact = "", [], True
     for part in parts:
-        names = listing(plugin, folder)
+        names = plugin.listdir(folder)
         if names is None:
             return False, None
         if part in names:

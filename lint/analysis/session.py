@@ -83,7 +83,8 @@ _MAY_REACH_SESSION = re.compile(r"\.session\b|\w_session\b|\bsession\s*[.:=,)]|\
 def session_calls(module: PyModule, functions: FunctionIndex) -> list[SessionCall]:
     """Every call of a session endpoint (or of a session object) in the module, in source order."""
     calls: list[SessionCall] = []
-    if module.tree is None or not _MAY_REACH_SESSION.search(module.text):
+    # every alternative holds "ession": a substring test is ten times faster than the pattern
+    if module.tree is None or "ession" not in module.text or not _MAY_REACH_SESSION.search(module.text):
         return calls
     for function in functions.ordered:
         scope = _Scope(function)

@@ -134,10 +134,49 @@ def _validator_class():
     def ignored(validator, reason, instance, schema):
         yield ValidationError(str(reason))
 
+    # Only what fails is descended into: a property or item the compiled check finds valid would
+    # give jsonschema nothing to report, and most of an invalid document is valid.
+    descend_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def properties(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            failing = {name: sub for name, sub in properties.items() if name in instance and not _passes(sub, instance[name])}
+            if failing:
+                yield from descend_properties(validator, failing, instance, schema)
+
+    descend_items = Draft202012Validator.VALIDATORS["items"]
+
+    def items(validator, items, instance, schema):
+        if isinstance(items, bool) or "prefixItems" in schema:
+            yield from descend_items(validator, items, instance, schema)
+        elif isinstance(instance, list):
+            for index, item in enumerate(instance):
+                if not _passes(items, item):
+                    yield from validator.descend(item, items, path=index)
+
     formats = FormatChecker()
     formats.checks("dify-datetime")(is_dify_datetime)
-    cls = validators.extend(Draft202012Validator, {"pattern": pattern, "x-ignored": ignored}, type_checker=checker)
+    cls = validators.extend(
+        Draft202012Validator,
+        {"pattern": pattern, "x-ignored": ignored, "properties": properties, "items": items},
+        type_checker=checker,
+    )
     return cls, formats
+
+
+#: id(subschema) -> (the subschema, its compiled check); the schemas live as long as the process
+_SUBSCHEMA_CHECKS: dict[int, tuple[Any, Any]] = {}
+
+
+def _passes(subschema: Any, value: Any) -> bool:
+    """Whether `value` is valid under a subschema, by the compiled check (False when unsure)."""
+    known = _SUBSCHEMA_CHECKS.get(id(subschema))
+    if known is None or known[0] is not subschema:
+        known = _SUBSCHEMA_CHECKS[id(subschema)] = (subschema, predicate(subschema))
+    try:
+        return known[1](value)
+    except Exception:  # noqa: BLE001 - e.g. data nested near the depth cap: jsonschema judges it
+        return False
 
 
 @lru_cache(maxsize=None)

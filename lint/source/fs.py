@@ -132,7 +132,8 @@ class PluginFS:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
-        """The entries of a folder inside the root, or None when it is not one."""
+        """The entries of a folder inside the root, or None when it is not one (shared between
+        callers: not to be modified)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
     # -- derived, the same for every store ---------------------------------------------------
@@ -266,6 +267,9 @@ class DiskFS(PluginFS):
         self._plain: dict[str, str] = {}
         #: the real path of each folder found, to look at what is inside without resolving again
         self._real_dirs: dict[str, str] = {}
+        #: each folder listed, as listed first: a lint is of one moment of the folder, and the
+        #: exact-case lookups list the same folders thousands of times over a plugin
+        self._listings: dict[str, dict[str, Entry] | None] = {}
         self.hidden = frozenset(hidden)
         self._hidden_names: dict[str, set[str]] = {}
         for path in self.hidden:
@@ -405,6 +409,12 @@ class DiskFS(PluginFS):
         return total
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
+        if relative in self._listings:
+            return self._listings[relative]
+        found = self._listings[relative] = self._list(relative)
+        return found
+
+    def _list(self, relative: str) -> dict[str, Entry] | None:
         if self.kind(relative) is not Kind.DIR:
             return None
         folder = self._real(relative)
@@ -478,6 +488,7 @@ class OverlayFS(PluginFS):
             parts = path.split("/")[:-1]
             for end in range(len(parts)):
                 self._folders.add("/".join(parts[: end + 1]))
+        self._listings: dict[str, dict[str, Entry] | None] = {}
 
     def entry(self, relative: str) -> Entry:
         if relative in self.buffers:
@@ -500,6 +511,11 @@ class OverlayFS(PluginFS):
         return len(data) if data is not None else self.base.size(relative)
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
+        if relative not in self._listings:
+            self._listings[relative] = self._merged(relative)
+        return self._listings[relative]
+
+    def _merged(self, relative: str) -> dict[str, Entry] | None:
         folder = "" if relative in ("", ".") else relative
         entries = self.base.listdir(relative)
         if entries is None and folder and folder not in self._folders:
@@ -567,7 +583,8 @@ class RecordingFS(PluginFS):
 
     def listdir(self, relative: str) -> dict[str, Entry] | None:
         found = self.base.listdir(relative)
-        self.record.listings.setdefault(relative, dict(found) if found is not None else None)
+        if relative not in self.record.listings:
+            self.record.listings[relative] = dict(found) if found is not None else None
         return found
 
 
