@@ -17,8 +17,22 @@ from helpers import yaml_texts
 KINDS = sorted(path.stem for path in schema.SCHEMA_DIR.glob("*.json"))
 
 
+@lru_cache(maxsize=None)
+def plain_validator(kind: str):
+    """jsonschema alone under our dialect, without the pruning `schema.validator` does."""
+    cls, formats = schema._validator_class(pruned=False)
+    return cls(schema._schema(kind), registry=schema._registry(), format_checker=formats)
+
+
+def error_tree(errors) -> list:
+    """What a list of jsonschema errors says, the errors under each anyOf/oneOf branch included."""
+    return [
+        (tuple(e.absolute_path), tuple(e.absolute_schema_path), e.validator, e.message, error_tree(e.context)) for e in errors
+    ]
+
+
 def jsonschema_valid(subschema, value) -> bool:
-    cls, formats = schema._validator_class()
+    cls, formats = schema._validator_class(pruned=False)
     return cls(subschema, format_checker=formats).is_valid(value)
 
 
@@ -152,12 +166,24 @@ def test_agreement_on_every_fixture_example_and_base_plugin_under_every_schema()
     assert len(documents) > 200
     valid = 0
     for kind in KINDS:
-        full = schema.validator(kind)
+        full = plain_validator(kind)
         for doc in documents:
             fast = schema.fast_check(kind)(doc.data)
             assert fast == full.is_valid(doc.data), f"{doc.path} as {kind}"
             valid += fast
     assert valid > 50  # both verdicts are exercised
+
+
+def test_pruned_validation_finds_the_same_errors_on_every_document_under_every_schema():
+    """jsonschema skipping what the compiled check accepts reports exactly what it reports alone."""
+    documents = _documents()
+    compared = 0
+    for kind in KINDS:
+        for doc in documents:
+            plain = error_tree(plain_validator(kind).iter_errors(doc.data))
+            assert error_tree(schema.validator(kind).iter_errors(doc.data)) == plain, f"{doc.path} as {kind}"
+            compared += bool(plain)
+    assert compared > 100  # documents with errors, under schemas they do not fit
 
 
 def _subschemas(node, found: dict) -> None:
@@ -204,7 +230,7 @@ def test_agreement_on_every_subschema_near_its_edges():
     for kind in KINDS:
         _subschemas(schema._schema(kind), found)
     assert len(found) > 300
-    cls, formats = schema._validator_class()
+    cls, formats = schema._validator_class(pruned=False)
     for node in found.values():
         fast = predicate(node)
         full = cls(node, format_checker=formats)
@@ -338,7 +364,9 @@ def _seeds(kind: str) -> list:
 def test_agreement_on_mutated_documents(kind, data):
     seed = data.draw(st.sampled_from(_seeds(kind)))
     document = _mutate(seed, data.draw, kind)
-    assert schema.fast_check(kind)(document) == schema.validator(kind).is_valid(document)
+    assert schema.fast_check(kind)(document) == plain_validator(kind).is_valid(document)
+    pruned = error_tree(schema.validator(kind).iter_errors(document))
+    assert pruned == error_tree(plain_validator(kind).iter_errors(document))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -346,4 +374,6 @@ def test_agreement_on_mutated_documents(kind, data):
 @given(data=st.data())
 def test_agreement_on_generated_values(kind, data):
     document = data.draw(_values(kind))
-    assert schema.fast_check(kind)(document) == schema.validator(kind).is_valid(document)
+    assert schema.fast_check(kind)(document) == plain_validator(kind).is_valid(document)
+    pruned = error_tree(schema.validator(kind).iter_errors(document))
+    assert pruned == error_tree(plain_validator(kind).iter_errors(document))
