@@ -95,6 +95,15 @@ def where(diagnostic: Diagnostic) -> str:
 def yaml_texts() -> dict[str, str]:
     """Every YAML text the repository holds as input, by where it comes from: the fixtures, the
     base plugins and the files of every rule's examples (each distinct text once)."""
+    return _input_texts((".yaml", ".yml"))
+
+
+def python_texts() -> dict[str, str]:
+    """Every Python text the repository holds as input, as `yaml_texts` finds YAML."""
+    return _input_texts((".py",))
+
+
+def _input_texts(suffixes: tuple[str, ...]) -> dict[str, str]:
     from dify_lint.examples import BASE_PLUGINS
 
     found: dict[str, str] = {}
@@ -107,12 +116,12 @@ def yaml_texts() -> dict[str, str]:
 
     for top in (FIXTURES, BASE_PLUGINS):
         for path in sorted(top.rglob("*")):
-            if path.suffix in (".yaml", ".yml") and path.is_file():
+            if path.suffix in suffixes and path.is_file():
                 add(str(path.relative_to(REPO)), path.read_text("utf-8", errors="replace"))
     for rule in all_rules():
         for label, examples in (("invalid", rule.invalid), ("valid", rule.valid)):
             for index, example in enumerate(examples):
                 for relative, text in example.files.items():
-                    if relative.endswith((".yaml", ".yml")) and isinstance(text, str):
+                    if relative.endswith(suffixes) and isinstance(text, str):
                         add(f"{rule.code} {label} example {index + 1}: {relative}", text)
     return found

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..python.astutil import FunctionNode, string_value
+from ..python.astutil import FunctionNode, children, string_value
 
 #: how the caller reacts to the helper's result: "truthy" (`if result: return`), "falsy" (`if not
 #: result: return`) or "raise" (a bare call: only an exception stops what follows)
@@ -182,7 +182,7 @@ def _own_walk(function: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if not isinstance(child, (*FunctionNode, ast.Lambda, ast.ClassDef)):
                 stack.append(child)
 
@@ -218,7 +218,7 @@ def block_places(function: ast.AST) -> dict[int, Stretch]:
             if isinstance(block, list):
                 for index, statement in enumerate(block):
                     places[id(statement)] = (id(block), index)
-        pending.extend(ast.iter_child_nodes(node))
+        pending.extend(children(node))
     return places
 
 

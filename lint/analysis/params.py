@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..python.astutil import FunctionNode, decorator_names, dotted_base, string_value
+from ..python.astutil import FunctionNode, children, decorator_names, dotted_base, string_value
 from ..python.module import PyModule
 from ..python.outline import ClassOutline
 from ..python.symbols import Chain, Resolver
@@ -172,7 +172,7 @@ class Tracker:
             while stack:
                 node = stack.pop()
                 found.append(node)
-                stack.extend(ast.iter_child_nodes(node))
+                stack.extend(children(node))
             self._nodes[id(function)] = found
         return found
 

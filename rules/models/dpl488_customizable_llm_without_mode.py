@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 from dify_lint.analysis.keys import PARENTS, PYTHON_MODULES
 from dify_lint.model.declarations import is_model_plugin
-from dify_lint.python.astutil import dotted_base, node_span, string_value
+from dify_lint.python.astutil import children, dotted_base, node_span, string_value
 from dify_lint.rule import Example, Finding, Rule
 
 _MODEL_LLM = """\
@@ -181,7 +181,7 @@ class CustomizableLLMWithoutMode(Rule):
         stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
         while stack:
             node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     stack.append((child, child))
                     continue

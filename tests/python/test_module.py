@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from dify_lint.python.module import ModuleCache, PyModule
+from dify_lint.python.module import MAX_TREE_DEPTH, ModuleCache, PyModule, deeper_than, tree_depth
+from helpers import python_texts
 
 
 def test_a_module_that_parses_has_a_tree_and_no_error():
@@ -32,6 +33,38 @@ def test_newer_grammar_is_not_a_syntax_error_but_gets_no_tree():
 def test_nesting_too_deep_is_a_limit_not_a_crash():
     module = PyModule("tools/echo.py", "x = " + "(" * 5000 + ")" * 5000 + "\n")
     assert module.tree is None and module.syntax_error is not None
+
+
+DEEP_SOURCES = [
+    "x = " + "-" * 300 + "1\n",
+    "x = " + "+".join(["a"] * 400) + "\n",
+    "x = (" + "+".join(["a"] * 400) + "\n)\n",
+    "x = " + "a." * 300 + "b\n",
+    "x = " + "f(" * 90 + ")" * 90 + "\n",
+    'x = f"{' + "y" * 10 + '!r:>{w}}"\n',
+    "if a:\n" + "".join("    " * n + "if a:\n" for n in range(1, 90)) + "    " * 90 + "pass\n",
+    "x = [\n" + "".join(f"    {n} + " * 3 + "1,\n" for n in range(100)) + "]\n",
+]
+
+
+@pytest.mark.parametrize("limit", [3, 6, 10, 20, 40, 80, MAX_TREE_DEPTH])
+def test_deeper_than_agrees_with_the_full_walk(limit):
+    """The width bound never changes the verdict, on every Python input the repository holds and
+    on trees deep through long or short lines."""
+    import ast
+
+    texts = [*python_texts().values(), *DEEP_SOURCES]
+    trees = []
+    for text in texts:
+        try:
+            trees.append(ast.parse(text))
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            continue
+    assert len(trees) > 100
+    verdicts = [deeper_than(tree, limit) for tree in trees]
+    assert verdicts == [tree_depth(tree, limit) > limit for tree in trees]
+    if limit == MAX_TREE_DEPTH:
+        assert any(verdicts) and not all(verdicts)  # both verdicts are exercised
 
 
 def test_parsing_prints_no_warnings(capsys):

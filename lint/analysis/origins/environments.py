@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...python.astutil import TryNode, call_arguments, dotted, name_text, string_value, target_names
+from ...python.astutil import TryNode, call_arguments, children, dotted, name_text, string_value, target_names
 from ...python.scopes import Func
 
 
@@ -383,7 +383,7 @@ class FlowBuilder:
                     for arg in call_arguments(node):
                         if not arg.star and isinstance(arg.value, ast.Name) and arg.value.id in current:
                             opened.add(arg.value.id)
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 stack.append((child, current))
         return opened
 

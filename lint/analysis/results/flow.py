@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ...python.astutil import dotted, short_text
+from ...python.astutil import children, dotted, short_text
 from ...python.module import PyModule
 from ...python.scopes import Func, FunctionIndex
 from ..origins import Frame, ValueFlow
@@ -157,5 +157,5 @@ def _relevant(function: Func, calls: dict[int, SessionCall]) -> bool:
             return True
         if isinstance(node, ast.Attribute) and node.attr == "delta":
             return True
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return False

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from ...python.astutil import (
     TryNode,
     call_arguments,
+    children,
     dotted,
     name_text,
     short_text,
@@ -136,7 +137,7 @@ class Interpreter(Expressions, Calls, Uses):
                     inner = nested or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
                     if inner and not nested:
                         names.update(_names_of(node, own=True))
-                    stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+                    stack.extend((child, inner) for child in children(node))
             self._nested = names
         return self._nested
 

@@ -7,6 +7,7 @@ import ast
 from typing import Any
 
 from ...python.astutil import (
+    children,
     dotted,
     else_block,
     name_text,
@@ -119,12 +120,12 @@ class Uses:
     def _locate(self, node: ast.AST, use: str) -> ast.AST | None:
         """The element of a literal list, tuple or dict that holds the offending content."""
         if isinstance(node, ast.Dict):
-            children = list(node.values)
+            parts = list(node.values)
         elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            children = [e.value if isinstance(e, ast.Starred) else e for e in node.elts]
+            parts = [e.value if isinstance(e, ast.Starred) else e for e in node.elts]
         else:
             return None
-        for child in children:
+        for child in parts:
             if bad_content(self.seen.get(id(child), frozenset()), use, False):
                 return child
             found = self._locate(child, use)
@@ -288,7 +289,7 @@ class Uses:
                     continue
                 if isinstance(node, ast.Attribute) and reads(node.attr):
                     return True
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
         return False
 
     # wording helpers that are facts: which endpoint, which argument -------------------------------
@@ -322,6 +323,6 @@ def _says(stmts: list[ast.stmt], wanted, unwanted) -> bool:
                 if value:
                     texts.append(value)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     text = " ".join(texts)
     return bool(text) and bool(wanted.search(text)) and not unwanted.search(text)
