@@ -124,7 +124,7 @@ class Tracker:
         self.parents_of = parents_of
         self.flow = flow or DictFlow()
         self.visited: set[tuple] = set()
-        self._nodes: dict[int, list[ast.AST]] = {}
+        self._nodes: dict[int, BodyNodes] = {}
 
     def follow(
         self,
@@ -163,17 +163,13 @@ class Tracker:
                 for method in cls.methods.values():
                     self.follow(where, chain, method, attrs={attr}, depth=depth + 1)
 
-    def body_nodes(self, function: ast.AST) -> list[ast.AST]:
-        """Every node of a function's body (nested functions and lambdas included: closures see it)."""
+    def body_nodes(self, function: ast.AST) -> BodyNodes:
+        """Every node of a function's body (nested functions and lambdas included: closures see
+        it), and the kinds each pass of a scope looks at, once per function however often it is
+        followed."""
         found = self._nodes.get(id(function))
         if found is None:
-            found = []
-            stack = list(function.body)  # type: ignore[attr-defined]
-            while stack:
-                node = stack.pop()
-                found.append(node)
-                stack.extend(children(node))
-            self._nodes[id(function)] = found
+            found = self._nodes[id(function)] = BodyNodes(function)
         return found
 
     def resolve(self, module: PyModule, name: str) -> tuple[PyModule, ast.AST, ClassOutline | None] | None:
@@ -239,6 +235,45 @@ def function_text(module: PyModule, function: ast.AST) -> str:
     return "\n".join(lines.line(n) or "" for n in range(start, end + 1))
 
 
+#: what each pass of a scope looks at (a pass skips every other kind of node)
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
+_BINDINGS = (
+    *_ASSIGNMENTS,
+    ast.AugAssign,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    ast.withitem,
+    ast.ExceptHandler,
+    *FunctionNode,
+    ast.Lambda,
+    ast.Global,
+    ast.Nonlocal,
+)
+_GUARDS = (ast.Assign, ast.If, ast.Expr)
+_REFERENCES = (ast.Name, ast.Attribute)
+
+
+class BodyNodes:
+    """The nodes of a function's body, depth first, and the subsequences of them each pass of a
+    scope looks at, in the same order."""
+
+    __slots__ = ("all", "assignments", "bindings", "guards", "references")
+
+    def __init__(self, function: ast.AST):
+        found: list[ast.AST] = []
+        stack = list(function.body)  # type: ignore[attr-defined]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(children(node))
+        self.all = found
+        self.assignments = [n for n in found if isinstance(n, _ASSIGNMENTS)]
+        self.bindings = [n for n in found if isinstance(n, _BINDINGS)]
+        self.guards = [n for n in found if isinstance(n, _GUARDS)]
+        self.references = [n for n in found if isinstance(n, _REFERENCES)]
+
+
 class _Scope:
     def __init__(
         self, tracker: Tracker, module: PyModule, chain: Chain | None, function: ast.AST, names, attrs, exprs, depth, checked
@@ -297,13 +332,13 @@ class _Scope:
     # -- the walk ----------------------------------------------------------------------
 
     def run(self) -> None:
-        nodes = self.tracker.body_nodes(self.function)
-        self._aliases(nodes)
-        self._taint(nodes)
-        self._find_guards(nodes)
+        body = self.tracker.body_nodes(self.function)
+        self._aliases(body.assignments)
+        self._taint(body.bindings)
+        self._find_guards(body.guards)
         if self.attrs or self.exprs:
-            self._self_escapes(nodes)
-        for node in nodes:
+            self._self_escapes(body.references)
+        for node in body.references:
             if id(node) in self.consumed or not self.tracked(node):
                 continue
             self.use(node)
