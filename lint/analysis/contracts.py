@@ -19,7 +19,7 @@ from ..python.module import PyModule
 from ..python.outline import ClassOutline
 from ..python.symbols import Chain, Resolver
 from .entries import EntryClass, EntryPoint, entry_points
-from .params import DictFlow, Tracker
+from .params import BodyNodes, DictFlow, Tracker
 
 
 @dataclass(eq=False)
@@ -98,9 +98,10 @@ def build_contracts(
     parents_of: Callable[[PyModule], dict[int, ast.AST]],
 ) -> Contracts:
     result = Contracts()
+    bodies: dict[int, tuple[ast.AST, BodyNodes]] = {}  # each function's body indexed once, for every declaration that reaches it
 
     def tracker(flow: DictFlow) -> Tracker:
-        return Tracker(resolver, module_at, parents_of, flow)
+        return Tracker(resolver, module_at, parents_of, flow, bodies)
 
     points: dict[int, list[EntryPoint]] = {}
     for point in entry_points(entries):

@@ -118,13 +118,15 @@ class Tracker:
         module_at: Callable[[str], PyModule | None],
         parents_of: Callable[[PyModule], dict[int, ast.AST]],
         flow: DictFlow | None = None,
+        bodies: dict[int, tuple[ast.AST, BodyNodes]] | None = None,
     ):
+        """`bodies`: function bodies already indexed, shared by the trackers of one plugin."""
         self.resolver = resolver
         self.module_at = module_at
         self.parents_of = parents_of
         self.flow = flow or DictFlow()
         self.visited: set[tuple] = set()
-        self._nodes: dict[int, BodyNodes] = {}
+        self._bodies = bodies if bodies is not None else {}
 
     def follow(
         self,
@@ -167,10 +169,10 @@ class Tracker:
         """Every node of a function's body (nested functions and lambdas included: closures see
         it), and the kinds each pass of a scope looks at, once per function however often it is
         followed."""
-        found = self._nodes.get(id(function))
-        if found is None:
-            found = self._nodes[id(function)] = BodyNodes(function)
-        return found
+        known = self._bodies.get(id(function))
+        if known is None or known[0] is not function:
+            known = self._bodies[id(function)] = (function, BodyNodes(function))
+        return known[1]
 
     def resolve(self, module: PyModule, name: str) -> tuple[PyModule, ast.AST, ClassOutline | None] | None:
         """The plugin's own class or function (or `Class.method`) a dotted name refers to:

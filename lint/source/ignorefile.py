@@ -118,6 +118,10 @@ def _glob_match(pattern: IgnorePattern, parts: list[str], is_dir: bool) -> bool:
 
 _STAR, _ANY = object(), object()  # `*` and `?`; a literal character is itself
 _GO_PATTERNS: dict[str, "list | None"] = {}
+#: (pattern, name) -> whether it matches: the same few patterns meet the same names in every
+#: folder of every plugin (`__pycache__`, `*.pyc` against `tools`, `main.py`)
+_GO_MATCHES: dict[tuple[str, str], bool] = {}
+_MAX_MATCHES = 100_000
 
 
 def go_match(pattern: str, name: str) -> bool:
@@ -126,10 +130,16 @@ def go_match(pattern: str, name: str) -> bool:
     Matched without regular expressions: a star remembers only the last place it could have
     stopped, so a line of a stranger's `.difyignore` such as `*a*a*a*a…b` takes time in proportion
     to the pattern times the name, never exponential backtracking."""
-    if pattern not in _GO_PATTERNS:
-        _GO_PATTERNS[pattern] = _go_tokens(pattern)
-    tokens = _GO_PATTERNS[pattern]
-    return tokens is not None and _match_tokens(tokens, name)
+    key = (pattern, name)
+    found = _GO_MATCHES.get(key)
+    if found is None:
+        if pattern not in _GO_PATTERNS:
+            _GO_PATTERNS[pattern] = _go_tokens(pattern)
+        tokens = _GO_PATTERNS[pattern]
+        if len(_GO_MATCHES) >= _MAX_MATCHES:
+            _GO_MATCHES.clear()
+        found = _GO_MATCHES[key] = tokens is not None and _match_tokens(tokens, name)
+    return found
 
 
 def _match_tokens(tokens: list, name: str) -> bool:
