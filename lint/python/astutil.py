@@ -116,10 +116,22 @@ def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
     """The nodes of a function's body (or a module's), in source order, without descending into
     nested functions, lambdas or classes."""
     stack = list(reversed(getattr(function, "body", [])))
+    pop, node_type, scope = stack.pop, ast.AST, ScopeNode
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        stack.extend(reversed([c for c in children(node) if not isinstance(c, ScopeNode)]))
+        below: list[ast.AST] = []  # `children` without the scopes, inlined: every module goes through here
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                if not isinstance(value, scope):
+                    below.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type) and not isinstance(item, scope):
+                        below.append(item)
+        below.reverse()
+        stack.extend(below)
 
 
 def is_generator(function: ast.AST) -> bool:

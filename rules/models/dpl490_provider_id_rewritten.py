@@ -6,6 +6,7 @@ import ast
 from typing import Iterable, Iterator
 
 from dify_lint.analysis.keys import PYTHON_MODULES
+from dify_lint.analysis.params import function_text
 from dify_lint.examples import llm_tool_example
 from dify_lint.python.astutil import dotted_base, node_span, string_value
 from dify_lint.python.module import PyModule
@@ -111,6 +112,8 @@ class ProviderIdRewritten(Rule):
         uses_session = "session" in module.text
         scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for scope in scopes:
+            if "provider" not in function_text(module, scope):
+                continue  # every use as a provider names it: `provider=`, `"provider"`
             rewritten: dict[str, tuple[ast.AST, str]] = {}
             nodes = [n for s in scope.body for n in ast.walk(s)]
             bound: dict[str, int] = {}

@@ -13,6 +13,7 @@ the chain is followed three calls deep, each function once per set of values it 
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -71,10 +72,14 @@ def follow_results(
     for module in modules:
         if not any(t in module.text for t in TRIGGERS):
             continue
-        own = any(c.module is module for c in calls.values())
+        own = sorted(c.node.lineno for c in calls.values() if c.module is module)
         if not own and ".delta" not in module.text:
             continue
+        reads_delta = "delta" in module.text
         for function in functions_of(module).ordered:
+            node = function.node
+            if node is not None and not reads_delta and not _holds_a_line(own, node.lineno, node.end_lineno or node.lineno):
+                continue  # no session call written inside it: no need to walk it
             if not _relevant(function, calls):
                 continue
             interpreter = Interpreter(module, function, calls, entry=entries.get(id(function.node)))
@@ -143,6 +148,12 @@ def _bindings(callee: Func, call: ast.Call, passed: dict[int, frozenset]) -> dic
                 continue  # its shape hangs on a `stream` test the callee spells its own way
             bound[param.name] = vals
     return bound
+
+
+def _holds_a_line(lines: list[int], first: int, last: int) -> bool:
+    """Whether a sorted list of line numbers has one in first..last."""
+    index = bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= last
 
 
 def _relevant(function: Func, calls: dict[int, SessionCall]) -> bool:
