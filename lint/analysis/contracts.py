@@ -95,13 +95,12 @@ def build_contracts(
     entries: dict[int, EntryClass],
     resolver: Resolver,
     module_at: Callable[[str], PyModule | None],
-    parents_of: Callable[[PyModule], dict[int, ast.AST]],
 ) -> Contracts:
     result = Contracts()
     bodies: dict[int, tuple[ast.AST, BodyNodes]] = {}  # each function's body indexed once, for every declaration that reaches it
 
     def tracker(flow: DictFlow) -> Tracker:
-        return Tracker(resolver, module_at, parents_of, flow, bodies)
+        return Tracker(resolver, module_at, flow, bodies)
 
     points: dict[int, list[EntryPoint]] = {}
     for point in entry_points(entries):

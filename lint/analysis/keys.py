@@ -91,10 +91,7 @@ def _model_calls(ctx: Context):
 
 
 def _contracts(ctx: Context):
-    unchecked = ctx.unchecked
-    return build_contracts(
-        ctx.plugin, ctx.get(ENTRY_CLASSES), ctx.get(SYMBOLS), _module_at(ctx), lambda module: unchecked.module(PARENTS, module)
-    )
+    return build_contracts(ctx.plugin, ctx.get(ENTRY_CLASSES), ctx.get(SYMBOLS), _module_at(ctx))
 
 
 def _result_events(ctx: Context):

@@ -116,14 +116,12 @@ class Tracker:
         self,
         resolver: Resolver,
         module_at: Callable[[str], PyModule | None],
-        parents_of: Callable[[PyModule], dict[int, ast.AST]],
         flow: DictFlow | None = None,
         bodies: dict[int, tuple[ast.AST, BodyNodes]] | None = None,
     ):
         """`bodies`: function bodies already indexed, shared by the trackers of one plugin."""
         self.resolver = resolver
         self.module_at = module_at
-        self.parents_of = parents_of
         self.flow = flow or DictFlow()
         self.visited: set[tuple] = set()
         self._bodies = bodies if bodies is not None else {}
@@ -257,19 +255,26 @@ _REFERENCES = (ast.Name, ast.Attribute)
 
 
 class BodyNodes:
-    """The nodes of a function's body, depth first, and the subsequences of them each pass of a
-    scope looks at, in the same order."""
+    """The nodes of a function's body, depth first, the subsequences of them each pass of a scope
+    looks at (in the same order), and the parent of each (the function, for its own statements)."""
 
-    __slots__ = ("all", "assignments", "bindings", "guards", "references")
+    __slots__ = ("all", "assignments", "bindings", "guards", "references", "parents")
 
     def __init__(self, function: ast.AST):
         found: list[ast.AST] = []
+        parents: dict[int, ast.AST] = {}
         stack = list(function.body)  # type: ignore[attr-defined]
+        for statement in stack:
+            parents[id(statement)] = function
         while stack:
             node = stack.pop()
             found.append(node)
-            stack.extend(children(node))
+            below = children(node)
+            for child in below:
+                parents[id(child)] = node
+            stack.extend(below)
         self.all = found
+        self.parents = parents
         self.assignments = [n for n in found if isinstance(n, _ASSIGNMENTS)]
         self.bindings = [n for n in found if isinstance(n, _BINDINGS)]
         self.guards = [n for n in found if isinstance(n, _GUARDS)]
@@ -289,7 +294,8 @@ class _Scope:
         self.attrs: set[str] = attrs
         self.exprs: set[str] = exprs
         self.depth = depth
-        self.parents = tracker.parents_of(module)
+        #: the parents of the function's nodes: every node a scope asks about is in its body
+        self.parents = tracker.body_nodes(function).parents
         self.new_attrs: set[str] = set()
         self.consumed: set[int] = set()
         self.reads: list[KeyRead] = []
