@@ -263,22 +263,31 @@ class BodyNodes:
     def __init__(self, function: ast.AST):
         found: list[ast.AST] = []
         parents: dict[int, ast.AST] = {}
+        buckets: tuple[list[ast.AST], ...] = ([], [], [], [])
         stack = list(function.body)  # type: ignore[attr-defined]
         for statement in stack:
             parents[id(statement)] = function
         while stack:
             node = stack.pop()
             found.append(node)
+            # by exact type: parsed trees hold no subclasses of the node classes, and a dict
+            # lookup is several times cheaper than isinstance with a tuple, on every node
+            for index in _BUCKETS.get(type(node), ()):
+                buckets[index].append(node)
             below = children(node)
             for child in below:
                 parents[id(child)] = node
             stack.extend(below)
         self.all = found
         self.parents = parents
-        self.assignments = [n for n in found if isinstance(n, _ASSIGNMENTS)]
-        self.bindings = [n for n in found if isinstance(n, _BINDINGS)]
-        self.guards = [n for n in found if isinstance(n, _GUARDS)]
-        self.references = [n for n in found if isinstance(n, _REFERENCES)]
+        self.assignments, self.bindings, self.guards, self.references = buckets
+
+
+#: node class -> which of `BodyNodes`' lists (assignments, bindings, guards, references) hold it
+_BUCKETS: dict[type, tuple[int, ...]] = {}
+for _index, _classes in enumerate((_ASSIGNMENTS, _BINDINGS, _GUARDS, _REFERENCES)):
+    for _class in _classes:
+        _BUCKETS[_class] = (*_BUCKETS.get(_class, ()), _index)
 
 
 class _Scope:
