@@ -13,6 +13,7 @@ the chain is followed three calls deep, each function once per set of values it 
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -75,11 +76,15 @@ def follow_results(
         own = sorted(c.node.lineno for c in calls.values() if c.module is module)
         if not own and ".delta" not in module.text:
             continue
-        reads_delta = "delta" in module.text
+        # the lines where `delta` is written: a function with neither a session call nor one of
+        # them inside has nothing to interpret
+        deltas = sorted({module.lines.position(m.start()).line for m in re.finditer("delta", module.text)})
         for function in functions_of(module).ordered:
             node = function.node
-            if node is not None and not reads_delta and not _holds_a_line(own, node.lineno, node.end_lineno or node.lineno):
-                continue  # no session call written inside it: no need to walk it
+            if node is not None:
+                first, last = node.lineno, node.end_lineno or node.lineno
+                if not _holds_a_line(own, first, last) and not _holds_a_line(deltas, first, last):
+                    continue
             if not _relevant(function, calls):
                 continue
             interpreter = Interpreter(module, function, calls, entry=entries.get(id(function.node)))
