@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ..python.astutil import Arg, call_arguments, dotted, own_nodes, string_value
+from ..python.astutil import Arg, call_arguments, dotted, string_value
 from ..python.module import PyModule
 from ..python.scopes import Func, FunctionIndex
 from ..sdk import BY_PATH, OWNERS, Endpoint
@@ -88,7 +88,7 @@ def session_calls(module: PyModule, functions: FunctionIndex) -> list[SessionCal
         return calls
     for function in functions.ordered:
         scope = _Scope(function)
-        nodes = list(own_nodes(function.node if function.node is not None else module.tree))
+        nodes = function.nodes
         # aliases first: `llm = self.session.model.llm` anywhere in the function
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1:

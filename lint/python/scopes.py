@@ -8,7 +8,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .astutil import FunctionNode, Param, decorator_names, parameters
+from .astutil import FunctionNode, Param, decorator_names, own_nodes, parameters
 from .module import PyModule
 from .outline import ClassOutline, class_outline
 
@@ -52,7 +52,7 @@ class Func:
     class is weak (the class lists its methods, and the module's index holds every class), so
     that a module's index has no cycle."""
 
-    __slots__ = ("module", "node", "_cls", "parent", "params", "__weakref__")
+    __slots__ = ("module", "node", "_cls", "parent", "params", "_nodes", "__weakref__")
 
     def __init__(self, module: PyModule, node: ast.AST | None, cls: ClassInfo | None, parent: "Func | None"):
         self.module = module
@@ -60,6 +60,7 @@ class Func:
         self._cls = weakref.ref(cls) if cls is not None else None
         self.parent = parent  # the enclosing function (the module body for top-level code)
         self.params: tuple[Param, ...] = tuple(parameters(node)) if node is not None else ()
+        self._nodes: list[ast.AST] | None = None
 
     @property
     def cls(self) -> ClassInfo | None:
@@ -76,6 +77,14 @@ class Func:
 
     def __repr__(self) -> str:
         return f"<def {self.name} in {self.module.path}>"
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        """`own_nodes` of the def (or of the module body), listed once for every analysis and
+        rule that walks it."""
+        if self._nodes is None:
+            self._nodes = list(own_nodes(self.node if self.node is not None else self.module.tree))
+        return self._nodes
 
     @property
     def positional(self) -> list[Param]:

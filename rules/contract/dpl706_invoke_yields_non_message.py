@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterable
 
-from dify_lint.analysis.keys import CONTRACTS, PYTHON_MODULES, RESULT_EVENTS
+from dify_lint.analysis.keys import CONTRACTS, FUNCTIONS, PYTHON_MODULES, RESULT_EVENTS
 from dify_lint.analysis.results.facts import YieldedNonMessage
 from dify_lint.python.astutil import dotted_base, node_span, own_nodes, string_value
 from dify_lint.rule import Example, Finding, Rule
@@ -120,7 +120,7 @@ class InvokeYieldsNonMessage(Rule):
     )
     valid = (Example({}, base="agent"), Example({}))
 
-    requires = (CONTRACTS, PYTHON_MODULES, RESULT_EVENTS)
+    requires = (CONTRACTS, FUNCTIONS, PYTHON_MODULES, RESULT_EVENTS)
 
     def check(self, ctx) -> Iterable[Finding]:
         reported: set[int] = set()
@@ -129,7 +129,8 @@ class InvokeYieldsNonMessage(Rule):
             if invoke is None or not contract.first:
                 continue
             what = "tool" if contract.declaration.kind == "tool" else "agent strategy"
-            for node in own_nodes(invoke):
+            function = ctx.module(FUNCTIONS, contract.module).funcs.get(id(invoke))
+            for node in function.nodes if function is not None else own_nodes(invoke):
                 if not isinstance(node, ast.Yield) or node.value is None or id(node) in reported:
                     continue
                 literal = _plain_value(node.value)

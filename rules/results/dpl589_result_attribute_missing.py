@@ -8,7 +8,7 @@ from typing import Iterable
 from dify_lint.analysis.keys import PYTHON_MODULES, SESSION_CALLS
 from dify_lint.analysis.session import SessionCall
 from dify_lint.examples import LLM_INVOKE, llm_tool_example
-from dify_lint.python.astutil import dotted, node_span, own_nodes, target_names
+from dify_lint.python.astutil import dotted, node_span, target_names
 from dify_lint.python.scopes import Func
 from dify_lint.rule import Finding, Rule
 from dify_lint.sdk import NOT_SUBSCRIPTABLE as _NOT_SUBSCRIPTABLE
@@ -195,7 +195,7 @@ class ResultAttributeMissing(Rule):
                 if id(call.node) in kinds_by_call:
                     by_function[id(call.function)] = call.function
             for function in by_function.values():
-                nodes = list(own_nodes(function.node if function.node is not None else module.tree))
+                nodes = function.nodes
                 kinds = _Kinds(function, kinds_by_call, nodes)
                 for node in nodes:
                     if isinstance(node, ast.Attribute):
