@@ -3,7 +3,9 @@
     python benchmarks/bench.py PATH [--runs N] [--sample K] [--python PYTHON] [--sdk-python SDK_PYTHON]
 
 Every figure is the median of N runs (default 3) of a fresh process, start-up included, with its CPU
-time (user + system, worker processes included) and peak memory (the largest single process):
+time (user + system, worker processes included) and peak memory (the largest single process). The
+whole-tree commands (floor, cold, warm, SDK) run in turn, one of each and then again, so that a
+machine whose speed drifts during the benchmark slows them alike:
 
 - floor: benchmarks/floor.py reads every YAML and Python file of the tree once and parses it
   (PyYAML's C loader, `ast.parse`) and does nothing else;
@@ -62,7 +64,20 @@ def run_once(command: list[str], cwd: str | None = None) -> tuple[float, float, 
 
 
 def measure(command: list[str], runs: int, cwd: str | None = None) -> Figure:
-    results = [run_once(command, cwd) for _ in range(runs)]
+    return summary([run_once(command, cwd) for _ in range(runs)])
+
+
+def measure_together(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
+    """Each command's figure, the runs taken in turn (one of each, then again): a machine whose
+    speed drifts during the benchmark then slows every command alike, and the ratios hold."""
+    results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, command in commands.items():
+            results[label].append(run_once(command))
+    return {label: summary(found) for label, found in results.items()}
+
+
+def summary(results: list[tuple[float, float, float]]) -> Figure:
     return Figure(statistics.median(r[0] for r in results), statistics.median(r[1] for r in results), max(r[2] for r in results))
 
 
@@ -152,16 +167,23 @@ def main() -> None:
         print(f"  {label}: {shown} {note}", file=sys.stderr, flush=True)
 
     print(f"{header}\ntree: {tree}, {len(roots)} plugins; measuring {' '.join(lint)}", file=sys.stderr)
-    floor = measure([args.python, str(HERE / "floor.py"), str(tree)], args.runs)
-    row("floor: read + parse every YAML and Python file (one process)", floor)
-    cold = measure([*lint, *cold_flags, str(tree)], args.runs)
-    row("cold whole tree, default jobs", cold)
-    serial = measure([*lint, *cold_flags, "--jobs", "1", str(tree)], args.runs)
-    row("cold whole tree, --jobs 1", serial, f"{serial.wall / floor.wall:.1f}x floor")
+    # the whole-tree commands in turn, so that their ratios are taken at the same moments
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
         warm_flags = [*flags, "--cache-dir", cache] if has_cache else flags
         run_once([*lint, *warm_flags, str(tree)])  # fills the cache
-        warm = measure([*lint, *warm_flags, str(tree)], args.runs)
+        whole = {
+            "floor": [args.python, str(HERE / "floor.py"), str(tree)],
+            "cold": [*lint, *cold_flags, str(tree)],
+            "serial": [*lint, *cold_flags, "--jobs", "1", str(tree)],
+            "warm": [*lint, *warm_flags, str(tree)],
+        }
+        if args.sdk_python:
+            whole["sdk"] = [args.sdk_python, str(HERE / "sdk_startup.py"), *map(str, roots)]
+        figures = measure_together(whole, args.runs)
+    floor, cold, serial, warm = figures["floor"], figures["cold"], figures["serial"], figures["warm"]
+    row("floor: read + parse every YAML and Python file (one process)", floor)
+    row("cold whole tree, default jobs", cold)
+    row("cold whole tree, --jobs 1", serial, f"{serial.wall / floor.wall:.1f}x floor")
     row("warm whole tree, default jobs (second run)", warm, "" if has_cache else "(no result cache in this version)")
 
     sample = spread(sized, args.sample)
@@ -176,9 +198,8 @@ def main() -> None:
     largest = singles.get(sized[-1]) or measure([*single, str(sized[-1])], args.runs)
     row(f"one plugin, the largest ({sized[-1].relative_to(tree)})", largest)
     row("editor path (median plugin)", editor_row(sized[len(sized) // 2]))
-    sdk = None
-    if args.sdk_python:
-        sdk = measure([args.sdk_python, str(HERE / "sdk_startup.py"), *map(str, roots)], args.runs)
+    sdk = figures.get("sdk")
+    if sdk is not None:
         row("SDK start-up validation, whole tree (one process)", sdk, f"{sdk.wall / serial.wall:.2f}x cold --jobs 1")
     else:
         row("SDK start-up validation", "n/a", "(give --sdk-python)")
