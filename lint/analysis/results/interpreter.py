@@ -65,6 +65,9 @@ def join(*envs: Env | None) -> Env | None:
 
 class Interpreter(Expressions, Calls, Uses):
     MAX_ROUNDS = 3
+    #: a loop's first round reports, taken back unless it was already the fixed point (`loop`);
+    #: False interprets every loop silently to its fixed point first, then once more to report
+    SPECULATE = True
 
     def __init__(
         self,
@@ -303,9 +306,25 @@ class Interpreter(Expressions, Calls, Uses):
 
     def loop(self, env: Env, body: Callable[[Env], Env | None]) -> tuple[Env, list[Env]]:
         saved = self.reporting
-        self.reporting = False
         head = dict(env)
-        for _ in range(self.MAX_ROUNDS):
+        rounds = self.MAX_ROUNDS
+        if saved and self.SPECULATE:
+            # The first round reports: when its head is already the fixed point (most loops), it is
+            # the reporting pass, and the body is evaluated once instead of twice. Otherwise what
+            # it reported is taken back, and it counts as the first of the silent rounds (the
+            # values do not depend on reporting).
+            events, handoffs = dict(self.events), dict(self.handoffs)
+            self.loops.append(([], []))
+            out = body(dict(head))
+            continues, breaks = self.loops.pop()
+            new_head = join(env, out, *continues)
+            if new_head == head:
+                return join(env, head, out, *continues), breaks
+            self.events, self.handoffs = events, handoffs
+            head = new_head
+            rounds -= 1
+        self.reporting = False
+        for _ in range(rounds):
             self.loops.append(([], []))
             out = body(dict(head))
             continues, _breaks = self.loops.pop()
