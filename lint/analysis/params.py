@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..python.astutil import FunctionNode, children, decorator_names, dotted_base, string_value
+from ..python.astutil import FunctionNode, decorator_names, dotted_base, string_value
 from ..python.module import PyModule
 from ..python.outline import ClassOutline
 from ..python.symbols import Chain, Resolver
@@ -267,17 +267,24 @@ class BodyNodes:
         stack = list(function.body)  # type: ignore[attr-defined]
         for statement in stack:
             parents[id(statement)] = function
+        pop, push, node_type = stack.pop, stack.append, ast.AST
         while stack:
-            node = stack.pop()
+            node = pop()
             found.append(node)
             # by exact type: parsed trees hold no subclasses of the node classes, and a dict
             # lookup is several times cheaper than isinstance with a tuple, on every node
             for index in _BUCKETS.get(type(node), ()):
                 buckets[index].append(node)
-            below = children(node)
-            for child in below:
-                parents[id(child)] = node
-            stack.extend(below)
+            for name in node._fields:  # `children`, inlined: every node of every body comes here
+                value = getattr(node, name, None)
+                if isinstance(value, node_type):
+                    parents[id(value)] = node
+                    push(value)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, node_type):
+                            parents[id(item)] = node
+                            push(item)
         self.all = found
         self.parents = parents
         self.assignments, self.bindings, self.guards, self.references = buckets
