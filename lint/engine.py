@@ -96,16 +96,17 @@ _COMMENTED_TEXT = (".txt", ".toml", ".cfg", ".ini", ".difyignore", ".gitignore")
 
 def _comments_of(plugin: Plugin, relative: str) -> FileDirectives:
     """The suppression comments of one of the plugin's files, read as its language reads comments."""
-    text, language = None, "text"
+    text, language, parsed = None, "text", False
     if relative.endswith((".yaml", ".yml")):
         doc = plugin.yaml(relative)
         text, language = (doc.text if doc is not None else None), "yaml"
     elif relative.endswith(".py"):
         module = plugin.python(relative)
         text, language = (module.text if module is not None else None), "python"
+        parsed = module is not None and module.tree is not None
     elif relative.endswith(_COMMENTED_TEXT):
         text = plugin.text(relative)
-    return parse_directives(text, language) if text else FileDirectives()
+    return parse_directives(text, language, parsed) if text else FileDirectives()
 
 
 def _useless_suppressions(
@@ -128,7 +129,9 @@ def _useless_suppressions(
     read = ctx.running(None).get(READ_FILES)
     # in a file that did not parse (or is not analysed) no rule could report: its comments are not judged
     comments = {doc.path: parse_directives(doc.text, "yaml") for doc in read.yaml if doc.usable}
-    comments.update({module.path: parse_directives(module.text, "python") for module in read.python if module.tree is not None})
+    comments.update(
+        {module.path: parse_directives(module.text, "python", parsed=True) for module in read.python if module.tree is not None}
+    )
     comments = {path: found for path, found in comments.items() if found.by_line or found.whole_file}
     if not comments:
         return []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
@@ -88,15 +89,17 @@ class FileDirectives:
 NONE = FileDirectives()
 
 
-def parse_directives(text: str, language: str) -> FileDirectives:
-    """Every suppression comment of a file; `language` is "yaml", "python" or "text"."""
+def parse_directives(text: str, language: str, parsed: bool = False) -> FileDirectives:
+    """Every suppression comment of a file; `language` is "yaml", "python" or "text". `parsed`:
+    the Python text is known to parse with this interpreter (its comments are then found without
+    the tokenizer, the same ones)."""
     found = FileDirectives()
     # "noqa" in any case needs a q (no other character lowers to one): most files are left at once
     if "dify-lint" not in text and not (("q" in text or "Q" in text) and "noqa" in text.lower()):
         return found
     breaks = PYTHON_BREAKS if language == "python" else YAML_BREAKS
     index = LineIndex(text, breaks)
-    for offset in _comment_offsets(text, language, index):
+    for offset in _comment_offsets(text, language, parsed):
         start = index.position(offset)
         comment = (index.line(start.line) or "")[start.column - 1 :]
         for directive in _parse_comment(comment, start.line, start.column):
@@ -127,9 +130,11 @@ def _parse_comment(comment: str, line: int, column: int) -> Iterable[Directive]:
         yield Directive(style, span(match.start(), end), found, word)
 
 
-def _comment_offsets(text: str, language: str, index: LineIndex) -> list[int]:
+def _comment_offsets(text: str, language: str, parsed: bool) -> list[int]:
     if language == "python":
-        found = _python_comments(text)
+        found = _scanned_comments(text) if parsed and _SCAN_PARSED_PYTHON and "\r" not in text else None
+        if found is None:
+            found = _python_comments(text)
         if found is not None:
             return found
     scalars = yaml_scalars(text) if language == "yaml" else []
@@ -153,6 +158,42 @@ def _python_comments(text: str) -> list[int] | None:
     except (tokenize.TokenError, SyntaxError, IndexError):
         return None
     return offsets
+
+
+#: Before Python 3.12 an f-string is one token, like any string: in a file that parses, a `#`
+#: outside every string literal starts a comment, and a scan for quotes and `#` finds exactly the
+#: tokenizer's comments, several times faster. From 3.12 on an f-string may hold strings in its own
+#: quotes, which only the tokenizer follows.
+_SCAN_PARSED_PYTHON = sys.version_info < (3, 12)
+_CODE_MARK = re.compile(r"""#|'''|\"\"\"|'|\"""")
+_STRING_END = {
+    "'": re.compile(r"(?:[^'\\\n]|\\.)*'", re.S),
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*"', re.S),
+    "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''", re.S),
+    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
+}
+
+
+def _scanned_comments(text: str) -> list[int] | None:
+    """Offsets of the comments of a Python text that parses and has no carriage return (see
+    `_SCAN_PARSED_PYTHON`); None where the scan meets what such a text cannot hold."""
+    offsets: list[int] = []
+    position = 0
+    while True:
+        mark = _CODE_MARK.search(text, position)
+        if mark is None:
+            return offsets
+        if mark.group() == "#":
+            offsets.append(mark.start())
+            end = text.find("\n", mark.end())
+            if end < 0:
+                return offsets
+            position = end + 1
+            continue
+        closing = _STRING_END[mark.group()].match(text, mark.end())
+        if closing is None:
+            return None
+        position = closing.end()
 
 
 def yaml_scalars(text: str) -> list[tuple[int, int]]:

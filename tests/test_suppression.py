@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from dify_lint import suppression
 from dify_lint.engine import lint_plugin
 from dify_lint.examples import base_file
 from dify_lint.registry import all_rules, find_rule
@@ -151,3 +152,40 @@ def test_unused_suppressions_through_the_cli(tmp_path, run_cli):
     assert result.exit_code == 0  # an info: it fails the run only with --fail-on info
     assert json.loads(run_cli("check", str(root), "--output-format", "json", "--ignore", "DPL010").stdout) == []
     assert run_cli("check", str(root), "--select", "DPL010", "--fail-on", "info").exit_code == 1
+
+
+TRICKY_COMMENTS = [
+    "x = 1  # noqa: DPL201\n",
+    "s = '#not'  # noqa\n",
+    's = "it\'s # not"  # dify-lint: ignore[DPL201]\n',
+    "s = '''a\n# inside\n'''  # after\n",
+    's = """a \\""" # still inside\n"""  # after\n',
+    "s = r'\\'#'  # raw, escaped quote\n",
+    "s = 'line \\\n# continued'  # end\n",
+    "f = f'{x}#{y!r:>{w}}'  # f-string\n",
+    "b = rb'#' + Rb\"#\" + u'#'  # prefixes\n",
+    "x = ('a'  # between\n     'b')\n",
+    "s = ''''quoted'''  # four quotes\n",
+    's = \'\'  # empty\nt = """"""  # empty triple\n',
+    "# first\n\n   # indented\nx = 1 # a # b\n",
+    "x = 1\n# no newline at the end",
+]
+
+
+@pytest.mark.skipif(not suppression._SCAN_PARSED_PYTHON, reason="from Python 3.12 the tokenizer is used")
+def test_the_comment_scan_finds_the_tokenizers_comments_in_every_file_that_parses():
+    import ast
+
+    from helpers import python_texts
+
+    compared = 0
+    for text in [*python_texts().values(), *TRICKY_COMMENTS]:
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            continue
+        if "\r" in text:
+            continue
+        assert suppression._scanned_comments(text) == suppression._python_comments(text), text[:200]
+        compared += 1
+    assert compared > 100
