@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from functools import partial
+from typing import Callable, Iterable, Iterator
 
 from dify_lint.analysis.keys import PARENTS, PYTHON_MODULES
 from dify_lint.model.declarations import is_model_plugin
@@ -48,8 +49,9 @@ def _is_llm_type(node: ast.AST) -> bool:
     return dotted_base(node).endswith("ModelType.LLM") or string_value(node) == "llm"
 
 
-def _property_keys(node: ast.AST, scope: ast.AST | None, up: dict[int, ast.AST]) -> set[str] | None:
-    """The keys of a `model_properties` dict, or None when they cannot be known."""
+def _property_keys(node: ast.AST, scope: ast.AST | None, up: Callable[[], dict[int, ast.AST]]) -> set[str] | None:
+    """The keys of a `model_properties` dict, or None when they cannot be known. `up`: the
+    module's parent map, built only when a variable holds the dict."""
     if isinstance(node, ast.Dict):
         keys: set[str] = set()
         for key in node.keys:
@@ -76,7 +78,7 @@ def _property_keys(node: ast.AST, scope: ast.AST | None, up: dict[int, ast.AST])
         for other in ast.walk(scope):
             if isinstance(other, ast.Name) and other.id == node.id and other is not node:
                 # filled key by key, or passed somewhere: only `name[key] = ...` is understood
-                parent = up.get(id(other))
+                parent = up().get(id(other))
                 if isinstance(parent, ast.Subscript) and parent.value is other and isinstance(parent.ctx, ast.Store):
                     text = string_value(parent.slice)
                     name = dotted_base(parent.slice)
@@ -153,7 +155,7 @@ class CustomizableLLMWithoutMode(Rule):
             tree = module.tree
             if tree is None:
                 continue
-            up = ctx.module(PARENTS, module)
+            up = partial(ctx.module, PARENTS, module)
             for scope, node in self._entity_calls(tree):
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}
                 if (
