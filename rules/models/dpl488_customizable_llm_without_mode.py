@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
 from dify_lint.analysis.keys import PARENTS, PYTHON_MODULES
 from dify_lint.model.declarations import is_model_plugin
 from dify_lint.python.astutil import children, dotted_base, node_span, string_value
+from dify_lint.python.module import PyModule
 from dify_lint.rule import Example, Finding, Rule
 
 _MODEL_LLM = """\
@@ -156,7 +159,7 @@ class CustomizableLLMWithoutMode(Rule):
             if tree is None:
                 continue
             up = partial(ctx.module, PARENTS, module)
-            for scope, node in self._entity_calls(tree):
+            for scope, node in self._entity_calls(tree, _lines_naming(module, "AIModelEntity")):
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}
                 if (
                     any(k.arg is None for k in node.keywords)
@@ -178,15 +181,33 @@ class CustomizableLLMWithoutMode(Rule):
                 )
 
     @staticmethod
-    def _entity_calls(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.Call]]:
-        """Each `AIModelEntity(...)` call with the innermost function around it (or the module)."""
+    def _entity_calls(tree: ast.Module, lines: list[int]) -> Iterator[tuple[ast.AST, ast.Call]]:
+        """Each `AIModelEntity(...)` call with the innermost function around it (or the module).
+        `lines`: where the name is written; a statement or expression spanning none of them holds
+        no such call and is not entered."""
         stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
         while stack:
             node, scope = stack.pop()
             for child in children(node):
+                first = getattr(child, "lineno", None)
+                decorators = getattr(child, "decorator_list", None)
+                if decorators:  # written above the `def` or `class` line
+                    first = min(first, *(d.lineno for d in decorators))
+                if first is not None and not _holds_a_line(lines, first, child.end_lineno or first):  # type: ignore[attr-defined]
+                    continue
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     stack.append((child, child))
                     continue
                 if isinstance(child, ast.Call) and dotted_base(child.func).split(".")[-1] == "AIModelEntity":
                     yield scope, child
                 stack.append((child, scope))
+
+
+def _lines_naming(module: PyModule, name: str) -> list[int]:
+    """The lines of a module where `name` is written, in order."""
+    return sorted({module.lines.position(m.start()).line for m in re.finditer(re.escape(name), module.text)})
+
+
+def _holds_a_line(lines: list[int], first: int, last: int) -> bool:
+    index = bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= last
