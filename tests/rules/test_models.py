@@ -662,3 +662,31 @@ def test_session_kept_under_another_attribute_name_is_followed(tmp_path):
     (plugin,) = find_plugin_roots([str(root)])
     calls = Context(plugin).module(SESSION_CALLS, plugin.python("helper.py"))
     assert [call.path for call in calls] == [("model", "llm", "invoke")]
+
+
+def test_dpl488_finds_the_same_entity_calls_entering_only_the_lines_that_name_them():
+
+    from dify_lint.python.module import PyModule
+    from dify_lint.rules.models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode, _lines_naming
+    from helpers import python_texts
+
+    compared = 0
+    texts = [
+        *python_texts().values(),
+        "@deco(AIModelEntity(model='m'))\ndef f():\n    pass\n\nclass A:\n    x = AIModelEntity(\n        model='n')\n",
+    ]
+    for text in texts:
+        if "AIModelEntity" not in text:
+            continue
+        module = PyModule("m.py", text)
+        if module.tree is None:
+            continue
+        every = list(range(1, text.count("\n") + 2))
+        pruned = [
+            (id(s), id(c))
+            for s, c in CustomizableLLMWithoutMode._entity_calls(module.tree, _lines_naming(module, "AIModelEntity"))
+        ]
+        whole = [(id(s), id(c)) for s, c in CustomizableLLMWithoutMode._entity_calls(module.tree, every)]
+        assert pruned == whole
+        compared += len(whole)
+    assert compared >= 3
