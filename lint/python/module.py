@@ -122,17 +122,19 @@ _WIDTH_SLACK = 16
 
 def deeper_than(tree: ast.AST, limit: int) -> bool:
     """Whether the tree is nested more than `limit` levels deep (`tree_depth(tree, limit) > limit`),
-    without walking most expressions: below an expression written on one line, each level takes
-    a character of its own or is one of the nodes written with none (a context, `arguments`, a
-    comprehension), so the expression is at most about twice as deep as it is wide. Every parsed
-    file goes through this; most of a module's nodes are in short expressions."""
+    without walking most of it: below a statement or expression written on one line, each level
+    takes a character of its own or is one of the nodes written with none (a context,
+    `arguments`, a comprehension, the `Expr` around a call), so it is at most about twice as deep
+    as it is wide (a decorated def is walked: its decorators are written on the lines above it).
+    Every parsed file goes through this; most of a module's nodes are in short lines."""
     stack = [(tree, 1)]
-    pop, push, node_type, expression = stack.pop, stack.append, ast.AST, ast.expr
+    pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
         node, depth = pop()
         if depth > limit:
             return True
-        if isinstance(node, expression) and node.lineno == node.end_lineno:
+        last = getattr(node, "end_lineno", None)  # statements too: `x = f(y)` is as shallow
+        if last is not None and last == node.lineno and not getattr(node, "decorator_list", None):
             width = (node.end_col_offset or 0) - node.col_offset
             if depth + 2 * width + _WIDTH_SLACK <= limit:
                 continue

@@ -44,6 +44,8 @@ DEEP_SOURCES = [
     'x = f"{' + "y" * 10 + '!r:>{w}}"\n',
     "if a:\n" + "".join("    " * n + "if a:\n" for n in range(1, 90)) + "    " * 90 + "pass\n",
     "x = [\n" + "".join(f"    {n} + " * 3 + "1,\n" for n in range(100)) + "]\n",
+    "@d(" + "-" * 300 + "x)\ndef f(): pass\n",
+    "@" + "-" * 300 + "d\nclass C: pass\n",
 ]
 
 
