@@ -4,6 +4,8 @@ parameters, walks, and positions in characters (ast columns count UTF-8 bytes)."
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -258,3 +260,21 @@ def call_arguments(call: ast.Call) -> list[Arg]:
         found.append((where, offset + index, Arg(keyword.value, keyword.arg, "" if keyword.arg else "**", keyword)))
     found.sort(key=lambda item: (item[0], item[1]))
     return [arg for _, _, arg in found]
+
+
+def lines_with(module: PyModule, word: str) -> list[int]:
+    """The lines of a module where `word` is written (in code, a string or a comment), in order:
+    a node whose lines hold none of them cannot hold the word, which a walk need not enter."""
+    return sorted({module.lines.position(m.start()).line for m in re.finditer(re.escape(word), module.text)})
+
+
+def spans_a_line(lines: list[int], node: ast.AST) -> bool:
+    """Whether the node's lines (from its first to its last) hold one of `lines` (sorted); a node
+    without a position (a context, `arguments`) is taken to."""
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    for decorator in getattr(node, "decorator_list", ()):  # written above the `def` or `class` line
+        first = min(first, decorator.lineno)
+    index = bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or first)

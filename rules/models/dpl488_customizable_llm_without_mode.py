@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import ast
-import re
-from bisect import bisect_left
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
 from dify_lint.analysis.keys import PARENTS, PYTHON_MODULES
 from dify_lint.model.declarations import is_model_plugin
-from dify_lint.python.astutil import children, dotted_base, node_span, string_value
-from dify_lint.python.module import PyModule
+from dify_lint.python.astutil import children, dotted_base, lines_with, node_span, spans_a_line, string_value
 from dify_lint.rule import Example, Finding, Rule
 
 _MODEL_LLM = """\
@@ -159,7 +156,7 @@ class CustomizableLLMWithoutMode(Rule):
             if tree is None:
                 continue
             up = partial(ctx.module, PARENTS, module)
-            for scope, node in self._entity_calls(tree, _lines_naming(module, "AIModelEntity")):
+            for scope, node in self._entity_calls(tree, lines_with(module, "AIModelEntity")):
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}
                 if (
                     any(k.arg is None for k in node.keywords)
@@ -189,11 +186,7 @@ class CustomizableLLMWithoutMode(Rule):
         while stack:
             node, scope = stack.pop()
             for child in children(node):
-                first = getattr(child, "lineno", None)
-                decorators = getattr(child, "decorator_list", None)
-                if decorators:  # written above the `def` or `class` line
-                    first = min(first, *(d.lineno for d in decorators))
-                if first is not None and not _holds_a_line(lines, first, child.end_lineno or first):  # type: ignore[attr-defined]
+                if not spans_a_line(lines, child):
                     continue
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     stack.append((child, child))
@@ -201,13 +194,3 @@ class CustomizableLLMWithoutMode(Rule):
                 if isinstance(child, ast.Call) and dotted_base(child.func).split(".")[-1] == "AIModelEntity":
                     yield scope, child
                 stack.append((child, scope))
-
-
-def _lines_naming(module: PyModule, name: str) -> list[int]:
-    """The lines of a module where `name` is written, in order."""
-    return sorted({module.lines.position(m.start()).line for m in re.finditer(re.escape(name), module.text)})
-
-
-def _holds_a_line(lines: list[int], first: int, last: int) -> bool:
-    index = bisect_left(lines, first)
-    return index < len(lines) and lines[index] <= last

@@ -6,9 +6,8 @@ import ast
 from typing import Iterable, Iterator
 
 from dify_lint.analysis.keys import PYTHON_MODULES
-from dify_lint.analysis.params import function_text
 from dify_lint.examples import llm_tool_example
-from dify_lint.python.astutil import dotted_base, node_span, string_value
+from dify_lint.python.astutil import dotted_base, lines_with, node_span, spans_a_line, string_value
 from dify_lint.python.module import PyModule
 from dify_lint.rule import Finding, Rule
 from dify_lint.sdk import CONFIG_CLASSES
@@ -111,9 +110,10 @@ class ProviderIdRewritten(Rule):
     def _module(self, module: PyModule, tree: ast.Module) -> Iterator[Finding]:
         uses_session = "session" in module.text
         scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        named = lines_with(module, "provider")  # every use as a provider names it: `provider=`, `"provider"`
         for scope in scopes:
-            if "provider" not in function_text(module, scope):
-                continue  # every use as a provider names it: `provider=`, `"provider"`
+            if not spans_a_line(named, scope):
+                continue
             rewritten: dict[str, tuple[ast.AST, str]] = {}
             nodes = [n for s in scope.body for n in ast.walk(s)]
             bound: dict[str, int] = {}

@@ -666,8 +666,9 @@ def test_session_kept_under_another_attribute_name_is_followed(tmp_path):
 
 def test_dpl488_finds_the_same_entity_calls_entering_only_the_lines_that_name_them():
 
+    from dify_lint.python.astutil import lines_with
     from dify_lint.python.module import PyModule
-    from dify_lint.rules.models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode, _lines_naming
+    from dify_lint.rules.models.dpl488_customizable_llm_without_mode import CustomizableLLMWithoutMode
     from helpers import python_texts
 
     compared = 0
@@ -683,8 +684,7 @@ def test_dpl488_finds_the_same_entity_calls_entering_only_the_lines_that_name_th
             continue
         every = list(range(1, text.count("\n") + 2))
         pruned = [
-            (id(s), id(c))
-            for s, c in CustomizableLLMWithoutMode._entity_calls(module.tree, _lines_naming(module, "AIModelEntity"))
+            (id(s), id(c)) for s, c in CustomizableLLMWithoutMode._entity_calls(module.tree, lines_with(module, "AIModelEntity"))
         ]
         whole = [(id(s), id(c)) for s, c in CustomizableLLMWithoutMode._entity_calls(module.tree, every)]
         assert pruned == whole

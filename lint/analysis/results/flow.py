@@ -13,12 +13,10 @@ the chain is followed three calls deep, each function once per set of values it 
 from __future__ import annotations
 
 import ast
-import re
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ...python.astutil import children, dotted, short_text
+from ...python.astutil import children, dotted, lines_with, short_text, spans_a_line
 from ...python.module import PyModule
 from ...python.scopes import Func, FunctionIndex
 from ..origins import Frame, ValueFlow
@@ -73,18 +71,14 @@ def follow_results(
     for module in modules:
         if not any(t in module.text for t in TRIGGERS):
             continue
-        own = sorted(c.node.lineno for c in calls.values() if c.module is module)
+        own = {c.node.lineno for c in calls.values() if c.module is module}
         if not own and ".delta" not in module.text:
             continue
-        # the lines where `delta` is written: a function with neither a session call nor one of
-        # them inside has nothing to interpret
-        deltas = sorted({module.lines.position(m.start()).line for m in re.finditer("delta", module.text)})
+        # a function with neither a session call nor a `delta` written inside has nothing to interpret
+        lines = sorted(own.union(lines_with(module, "delta")))
         for function in functions_of(module).ordered:
-            node = function.node
-            if node is not None:
-                first, last = node.lineno, node.end_lineno or node.lineno
-                if not _holds_a_line(own, first, last) and not _holds_a_line(deltas, first, last):
-                    continue
+            if function.node is not None and not spans_a_line(lines, function.node):
+                continue
             if not _relevant(function, calls):
                 continue
             interpreter = Interpreter(module, function, calls, entry=entries.get(id(function.node)))
@@ -153,12 +147,6 @@ def _bindings(callee: Func, call: ast.Call, passed: dict[int, frozenset]) -> dic
                 continue  # its shape hangs on a `stream` test the callee spells its own way
             bound[param.name] = vals
     return bound
-
-
-def _holds_a_line(lines: list[int], first: int, last: int) -> bool:
-    """Whether a sorted list of line numbers has one in first..last."""
-    index = bisect_left(lines, first)
-    return index < len(lines) and lines[index] <= last
 
 
 def _relevant(function: Func, calls: dict[int, SessionCall]) -> bool:
