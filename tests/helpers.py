@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -125,3 +126,16 @@ def _input_texts(suffixes: tuple[str, ...]) -> dict[str, str]:
                     if relative.endswith(suffixes) and isinstance(text, str):
                         add(f"{rule.code} {label} example {index + 1}: {relative}", text)
     return found
+
+
+def tree_depth(tree: ast.AST, limit: int) -> int:
+    """How deep a syntax tree is nested, every node walked with `ast`'s own iterator (counting no
+    further than `limit` + 1): what `deeper_than` must agree with."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dify_lint.examples import BASE_PLUGINS
-from dify_lint.python.module import MAX_TREE_DEPTH, tree_depth
-from helpers import build
+from dify_lint.python.module import MAX_TREE_DEPTH
+from helpers import build, tree_depth
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)

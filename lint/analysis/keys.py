@@ -14,7 +14,7 @@ from .fixed_models import fixed_providers
 from .model_calls import Selectors, model_calls
 from .origins import ValueFlow
 from .results import follow_results
-from .session import may_reach_session, session_calls
+from .session import session_calls
 
 # -- files and declarations -----------------------------------------------------------------------
 
@@ -46,8 +46,7 @@ FUNCTIONS = ModuleAnalysis(
 PARENTS = ModuleAnalysis("parents", lambda mctx, m: parent_map(m.tree) if m.tree is not None else {}, "each syntax node's parent")
 SESSION_CALLS = ModuleAnalysis(
     "session-calls",
-    # the module's functions are indexed only when its text may reach the session
-    lambda mctx, m: session_calls(m, mctx.get(FUNCTIONS)) if may_reach_session(m) else [],
+    lambda mctx, m: session_calls(m, lambda: mctx.get(FUNCTIONS)),
     "a module's `session.*` calls, bound to the SDK's signatures",
 )
 

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from ..python.astutil import FunctionNode, decorator_names, dotted_base, string_value
 from ..python.module import PyModule
-from ..python.outline import ClassOutline
+from ..python.outline import ClassOutline, descendants
 from ..python.symbols import Chain, Resolver
 from .guards import block_places, checked_keys, exits, following, stretches_holding
 
@@ -261,32 +261,13 @@ class BodyNodes:
     __slots__ = ("all", "assignments", "bindings", "guards", "references", "parents")
 
     def __init__(self, function: ast.AST):
-        found: list[ast.AST] = []
-        parents: dict[int, ast.AST] = {}
+        self.all, self.parents = descendants(function, function.body)  # type: ignore[attr-defined]
         buckets: tuple[list[ast.AST], ...] = ([], [], [], [])
-        stack = list(function.body)  # type: ignore[attr-defined]
-        for statement in stack:
-            parents[id(statement)] = function
-        pop, push, node_type = stack.pop, stack.append, ast.AST
-        while stack:
-            node = pop()
-            found.append(node)
+        for node in self.all:
             # by exact type: parsed trees hold no subclasses of the node classes, and a dict
             # lookup is several times cheaper than isinstance with a tuple, on every node
             for index in _BUCKETS.get(type(node), ()):
                 buckets[index].append(node)
-            for name in node._fields:  # `children`, inlined: every node of every body comes here
-                value = getattr(node, name, None)
-                if isinstance(value, node_type):
-                    parents[id(value)] = node
-                    push(value)
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, node_type):
-                            parents[id(item)] = node
-                            push(item)
-        self.all = found
-        self.parents = parents
         self.assignments, self.bindings, self.guards, self.references = buckets
 
 

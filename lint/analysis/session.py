@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..python.astutil import Arg, call_arguments, dotted, string_value
 from ..python.module import PyModule
@@ -80,18 +81,15 @@ class _Scope:
 _MAY_REACH_SESSION = re.compile(r"\.session\b|\w_session\b|\bsession\s*[.:=,)]|\bSession\b|getattr\([^)]*session")
 
 
-def may_reach_session(module: PyModule) -> bool:
-    """Whether the module's text could hold a session call at all (most modules' does not)."""
-    # every alternative holds "ession": a substring test is ten times faster than the pattern
-    return module.tree is not None and "ession" in module.text and _MAY_REACH_SESSION.search(module.text) is not None
-
-
-def session_calls(module: PyModule, functions: FunctionIndex) -> list[SessionCall]:
-    """Every call of a session endpoint (or of a session object) in the module, in source order."""
+def session_calls(module: PyModule, functions: Callable[[], FunctionIndex]) -> list[SessionCall]:
+    """Every call of a session endpoint (or of a session object) in the module, in source order.
+    `functions`: the module's function index, asked for only when its text may reach the session
+    (most modules' does not)."""
     calls: list[SessionCall] = []
-    if not may_reach_session(module):
+    # every alternative holds "ession": a substring test is ten times faster than the pattern
+    if module.tree is None or "ession" not in module.text or not _MAY_REACH_SESSION.search(module.text):
         return calls
-    for function in functions.ordered:
+    for function in functions().ordered:
         scope = _Scope(function)
         nodes = function.nodes
         # aliases first: `llm = self.session.model.llm` anywhere in the function

@@ -114,31 +114,23 @@ class DifyLintServer(LanguageServer):
             if not _overlaps(shown.range, params.range):
                 continue
             if diagnostic.fix is not None:
-                edit = self._workspace_edit(fix_changes(diagnostic))
-                if edit is not None:
-                    actions.append(
-                        types.CodeAction(
-                            title=f"{diagnostic.fix.message} ({diagnostic.code})",
-                            kind=types.CodeActionKind.QuickFix,
-                            diagnostics=[shown],
-                            edit=edit,
-                            is_preferred=diagnostic.fix.applicability == "safe",
-                        )
-                    )
+                title = f"{diagnostic.fix.message} ({diagnostic.code})"
+                preferred = diagnostic.fix.applicability == "safe"
+                actions.extend(self._quick_fix(title, shown, fix_changes(diagnostic), preferred))
             positions = self.positions.get(path)
             change = suppress_change(diagnostic, positions) if positions is not None else None
             if change is not None:
-                edit = self._workspace_edit([change])
-                if edit is not None:
-                    actions.append(
-                        types.CodeAction(
-                            title=f"Suppress {diagnostic.code} ({diagnostic.name}) on this line",
-                            kind=types.CodeActionKind.QuickFix,
-                            diagnostics=[shown],
-                            edit=edit,
-                        )
-                    )
+                title = f"Suppress {diagnostic.code} ({diagnostic.name}) on this line"
+                actions.extend(self._quick_fix(title, shown, [change]))
         return actions
+
+    def _quick_fix(self, title: str, shown, changes, preferred: bool | None = None) -> list[types.CodeAction]:
+        """The quick fix making `changes` for one shown diagnostic (none when they cannot be sent)."""
+        edit = self._workspace_edit(changes)
+        if edit is None:
+            return []
+        kind = types.CodeActionKind.QuickFix
+        return [types.CodeAction(title=title, kind=kind, diagnostics=[shown], edit=edit, is_preferred=preferred)]
 
     def _workspace_edit(self, changes: list[TextChange]) -> types.WorkspaceEdit | None:
         by_uri: dict[str, list[types.TextEdit]] = {}

@@ -91,38 +91,14 @@ class PyModule:
             self.syntax_error = error
 
 
-def tree_depth(tree: ast.AST, limit: int) -> int:
-    """How deep a syntax tree is nested, counting no further than `limit` + 1 (every node walked:
-    `deeper_than` answers the question the parser asks, faster)."""
-    deepest = 0
-    stack = [(tree, 1)]
-    pop, push, node_type = stack.pop, stack.append, ast.AST
-    while stack:
-        node, depth = pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                return deepest
-        depth += 1
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, node_type):
-                push((value, depth))
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        push((item, depth))
-    return deepest
-
-
 #: how much deeper an expression on one line can be than twice its width (f-strings before Python
 #: 3.12 give a value and its format spec the width of the whole string)
 _WIDTH_SLACK = 16
 
 
 def deeper_than(tree: ast.AST, limit: int) -> bool:
-    """Whether the tree is nested more than `limit` levels deep (`tree_depth(tree, limit) > limit`),
-    without walking most of it: below a statement or expression written on one line, each level
+    """Whether the tree is nested more than `limit` levels deep,
+    without walking most of it (tests compare it with a walk of every node): below a statement or expression written on one line, each level
     takes a character of its own or is one of the nodes written with none (a context,
     `arguments`, a comprehension, the `Expr` around a call), so it is at most about twice as deep
     as it is wide (a decorated def is walked: its decorators are written on the lines above it).

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .astutil import FunctionNode, dotted_base, string_value
+from .astutil import FunctionNode, children, dotted_base, string_value
 
 
 @dataclass(frozen=True)
@@ -170,13 +170,21 @@ def build_outline(tree: ast.Module) -> Outline:
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    """id(node) -> its parent, for every node below `tree` (fields read directly: the generators
-    of `ast.iter_child_nodes` cost more than the walk itself)."""
-    parents: dict[int, ast.AST] = {}
-    stack = [tree]
+    """id(node) -> its parent, for every node below `tree`."""
+    return descendants(tree, children(tree))[1]
+
+
+def descendants(parent: ast.AST, roots: list[ast.AST]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node of `roots` (children of `parent`) and below, depth first, and id(node) -> its
+    parent. The fields are read directly: the generators of `ast.iter_child_nodes` cost more than
+    the walk itself, and every analysed body comes here."""
+    found: list[ast.AST] = []
+    parents: dict[int, ast.AST] = {id(root): parent for root in roots}
+    stack = list(roots)
     pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
         node = pop()
+        found.append(node)
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, node_type):
@@ -187,4 +195,4 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
                     if isinstance(item, node_type):
                         parents[id(item)] = node
                         push(item)
-    return parents
+    return found, parents

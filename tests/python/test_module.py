@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from dify_lint.python.module import MAX_TREE_DEPTH, ModuleCache, PyModule, deeper_than, tree_depth
-from helpers import python_texts
+from dify_lint.python.module import MAX_TREE_DEPTH, ModuleCache, PyModule, deeper_than
+from helpers import python_texts, tree_depth
 
 
 def test_a_module_that_parses_has_a_tree_and_no_error():
