@@ -114,13 +114,16 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(reversed(children(current)))
 
 
-def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+def own_nodes(function: ast.AST, lines: list[int] | None = None) -> Iterator[ast.AST]:
     """The nodes of a function's body (or a module's), in source order, without descending into
-    nested functions, lambdas or classes."""
+    nested functions, lambdas or classes; with `lines` (sorted, see `lines_with`), only the nodes
+    that span one of them and what is below those."""
     stack = list(reversed(getattr(function, "body", [])))
     pop, node_type, scope = stack.pop, ast.AST, ScopeNode
     while stack:
         node = pop()
+        if lines is not None and not spans_a_line(lines, node):
+            continue
         yield node
         below: list[ast.AST] = []  # `children` without the scopes, inlined: every module goes through here
         for name in node._fields:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from dify_lint.analysis.keys import CONTRACTS, PYTHON_MODULES, RESULT_EVENTS
 from dify_lint.analysis.results.facts import YieldedNonMessage
-from dify_lint.python.astutil import ScopeNode, children, dotted_base, lines_with, node_span, spans_a_line, string_value
+from dify_lint.python.astutil import dotted_base, lines_with, node_span, own_nodes, string_value
 from dify_lint.rule import Example, Finding, Rule
 
 from ._common import STRATEGY_PY, tool
@@ -133,7 +133,7 @@ class InvokeYieldsNonMessage(Rule):
             lines = yield_lines.get(contract.module.path)
             if lines is None:
                 lines = yield_lines[contract.module.path] = lines_with(contract.module, "yield")
-            for node in _own_nodes_on(invoke, lines):
+            for node in own_nodes(invoke, lines):
                 if not isinstance(node, ast.Yield) or node.value is None or id(node) in reported:
                     continue
                 literal = _plain_value(node.value)
@@ -201,15 +201,3 @@ def _yielded(fact: YieldedNonMessage) -> str:
         f" finds no message `type` in them and fails the run (`unmarshal json failed`); yield"
         f" `self.create_text_message(...)` with its text ({text}) instead"
     )
-
-
-def _own_nodes_on(function: ast.AST, lines: list[int]) -> Iterator[ast.AST]:
-    """`own_nodes(function)`, without entering a statement or expression that spans none of
-    `lines`: where a yield is written, every node holding it spans its line."""
-    stack = list(reversed(getattr(function, "body", [])))
-    while stack:
-        node = stack.pop()
-        if not spans_a_line(lines, node):
-            continue
-        yield node
-        stack.extend(reversed([c for c in children(node) if not isinstance(c, ScopeNode)]))

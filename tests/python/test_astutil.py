@@ -6,7 +6,6 @@ import ast
 
 from dify_lint.python.astutil import lines_with, own_nodes, spans_a_line
 from dify_lint.python.module import PyModule
-from dify_lint.rules.contract.dpl706_invoke_yields_non_message import _own_nodes_on
 from helpers import python_texts
 
 
@@ -31,7 +30,7 @@ def test_the_yields_of_every_function_are_found_walking_only_the_lines_that_say_
         for function in ast.walk(module.tree):
             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 whole = [n for n in own_nodes(function) if isinstance(n, ast.Yield)]
-                pruned = [n for n in _own_nodes_on(function, lines) if isinstance(n, ast.Yield)]
+                pruned = [n for n in own_nodes(function, lines) if isinstance(n, ast.Yield)]
                 assert pruned == whole
                 compared += len(whole)
     assert compared > 50
