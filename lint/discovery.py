@@ -146,7 +146,7 @@ def _search(top: Path, exclude: list[Pattern], skipped: dict[str, int], excluded
         for name in sorted(subdirs):
             if is_skipped_dir(name):
                 skipped[name] = skipped.get(name, 0) + 1
-            elif _excluded(_display(folder / name), exclude):
+            elif exclude and _excluded(_display(folder / name), exclude):  # its display costs more than the walk
                 excluded.setdefault(_display(folder / name))
             else:
                 kept.append(name)
