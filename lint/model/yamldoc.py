@@ -20,7 +20,33 @@ from ..diagnostics import Edit, Position, Span
 from ..source.content import ContentCache, content_digest
 from ..source.text import YAML_BREAKS, LineIndex, offset_span
 
-_Resolver = yaml.resolver.Resolver  # YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1 resolution, as the Dify SDK (PyYAML) sees it. The composer asks for the tag of
+    every node, and the same plain words and keys recur in every file, so the tag of a short plain
+    scalar is remembered; a quoted one is always a string, and a collection always gets its
+    default tag (no path resolvers are added, the only thing that could change either)."""
+
+    _plain_tags: dict[str, str] = {}
+    #: longer plain scalars are mostly prose, each met once
+    _REMEMBERED_LENGTH = 40
+    _REMEMBERED_COUNT = 65_536
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= self._REMEMBERED_LENGTH:
+                    if len(self._plain_tags) >= self._REMEMBERED_COUNT:
+                        self._plain_tags.clear()
+                    self._plain_tags[value] = tag
+            return tag
+        return self.DEFAULT_MAPPING_TAG if kind is yaml.MappingNode else self.DEFAULT_SEQUENCE_TAG
 
 
 try:  # libyaml is ten times faster; fall back quietly where PyYAML was built without it
@@ -427,7 +453,6 @@ class _NotPlain(Exception):
     """The node tree has something the plain builder leaves to the general pass."""
 
 
-_STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"

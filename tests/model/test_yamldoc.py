@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dify_lint.diagnostics import Position
+from dify_lint.model import yamldoc
 from dify_lint.model.yamldoc import MAX_DEPTH, YamlDoc
 
 
@@ -110,3 +111,58 @@ def test_the_document_cache_keeps_a_document_and_its_results_by_content():
     # an edit replaces the document of its path
     edited = cache.document("a.yaml", "a: 2\n")
     assert len(cache) == 2 and cache.document("a.yaml", "a: 2\n") is edited
+
+
+_SCALARS = """\
+plain: word
+quoted: 'yes'
+double: "1"
+booleans: [yes, No, ON, off, true, FALSE, y, n]
+numbers: [1, -2, 0x1F, 0o17, 017, 1_000, 1:30, 1.5, .5, 1e3, -.inf, .NaN]
+nulls: [~, null, Null, '', ]
+empty:
+dates: [2024-01-01, 2024-01-01 10:00:00, 2024-1-1]
+long: a plain scalar that is longer than the remembered length, written as prose
+?complex: [a, b]
+key with spaces: =
+<<: {merge: 1}
+"""
+
+
+def test_tags_are_pyyaml_s_own():
+    """The resolver that remembers the tags of plain scalars gives every node of every YAML text
+    the repository holds (and of odd scalars, twice, the second time from memory) the tag
+    PyYAML's own resolver gives it."""
+    import yaml
+
+    from helpers import yaml_texts
+
+    def tags(text: str, loader) -> list[str] | None:
+        try:
+            root = yaml.compose(text, Loader=loader)
+        except yaml.YAMLError:
+            return None
+        found, stack, seen = [], [root] if root is not None else [], set()
+        while stack:
+            node = stack.pop()
+            found.append(node.tag)
+            if id(node) in seen:  # an alias, perhaps of a node that holds it
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(part for pair in node.value for part in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return found
+
+    class Remembering(yaml.SafeLoader, yamldoc._Resolver):
+        pass
+
+    texts = [_SCALARS, _SCALARS, *yaml_texts().values()]
+    compared = 0
+    for text in texts:
+        expected = tags(text, yaml.SafeLoader)
+        assert tags(text, Remembering) == expected
+        compared += expected is not None
+    assert compared > 100
+    assert yamldoc._Resolver._plain_tags  # the memory was used
