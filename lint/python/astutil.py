@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from ..diagnostics import Position, Span
 from .module import PyModule
+from .nodefields import CHILD_FIELDS
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 ScopeNode = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -92,9 +93,9 @@ def decorator_names(function: ast.AST) -> list[str]:
 
 def children(node: ast.AST) -> list[ast.AST]:
     """The nodes directly below `node`, in field order: `ast.iter_child_nodes` as a list, without
-    its two generators (the walks over every module spend most of their time there)."""
+    its two generators, the fields that never hold a node, or the `ctx` markers (`nodefields`)."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    for name in CHILD_FIELDS[node.__class__]:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             found.append(value)
@@ -119,14 +120,14 @@ def own_nodes(function: ast.AST, lines: list[int] | None = None) -> Iterator[ast
     nested functions, lambdas or classes; with `lines` (sorted, see `lines_with`), only the nodes
     that span one of them and what is below those."""
     stack = list(reversed(getattr(function, "body", [])))
-    pop, node_type, scope = stack.pop, ast.AST, ScopeNode
+    pop, node_type, scope, fields = stack.pop, ast.AST, ScopeNode, CHILD_FIELDS
     while stack:
         node = pop()
         if lines is not None and not spans_a_line(lines, node):
             continue
         yield node
         below: list[ast.AST] = []  # `children` without the scopes, inlined: every module goes through here
-        for name in node._fields:
+        for name in fields[node.__class__]:
             value = getattr(node, name, None)
             if isinstance(value, node_type):
                 if not isinstance(value, scope):

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from ..diagnostics import Span
 from ..source.content import ContentCache, content_digest
 from ..source.text import LineIndex
+from .nodefields import CHILD_FIELDS, has_context
 
 
 @dataclass(frozen=True)
@@ -104,25 +105,31 @@ def deeper_than(tree: ast.AST, limit: int) -> bool:
     as it is wide (a decorated def is walked: its decorators are written on the lines above it).
     Every parsed file goes through this; most of a module's nodes are in short lines."""
     stack = [(tree, 1)]
-    pop, push, node_type = stack.pop, stack.append, ast.AST
+    pop, push, node_type, fields, list_type = stack.pop, stack.append, ast.AST, CHILD_FIELDS, list
     while stack:
         node, depth = pop()
         if depth > limit:
             return True
-        last = getattr(node, "end_lineno", None)  # statements too: `x = f(y)` is as shallow
-        if last is not None and last == node.lineno and not getattr(node, "decorator_list", None):
-            width = (node.end_col_offset or 0) - node.col_offset
-            if depth + 2 * width + _WIDTH_SLACK <= limit:
-                continue
-        depth += 1
-        for name in node._fields:
+        depth += 1  # of its children
+        if depth > limit and has_context(node.__class__):  # its `ctx` marker, one level below
+            return True
+        room = limit - depth - _WIDTH_SLACK
+        for name in fields[node.__class__]:
             value = getattr(node, name, None)
-            if isinstance(value, node_type):
-                push((value, depth))
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        push((item, depth))
+            if value is None:
+                continue
+            for child in value if value.__class__ is list_type else (value,):
+                # a child on one line, narrow enough, is not pushed (`end_lineno`: statements too)
+                last = getattr(child, "end_lineno", None)
+                if (
+                    last is not None
+                    and last == child.lineno
+                    and 2 * ((child.end_col_offset or 0) - child.col_offset) <= room
+                    and not getattr(child, "decorator_list", None)
+                ):
+                    continue
+                if isinstance(child, node_type):
+                    push((child, depth))
     return False
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .astutil import FunctionNode, children, dotted_base, string_value
+from .nodefields import CHILD_FIELDS
 
 
 @dataclass(frozen=True)
@@ -176,16 +177,17 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
 
 def descendants(parent: ast.AST, roots: list[ast.AST]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     """Every node of `roots` (children of `parent`) and below, depth first, and id(node) -> its
-    parent. The fields are read directly: the generators of `ast.iter_child_nodes` cost more than
-    the walk itself, and every analysed body comes here."""
+    parent. The fields are read directly (`nodefields`: the `ctx` markers are not among the
+    nodes): the generators of `ast.iter_child_nodes` cost more than the walk itself, and every
+    analysed body comes here."""
     found: list[ast.AST] = []
     parents: dict[int, ast.AST] = {id(root): parent for root in roots}
     stack = list(roots)
-    pop, push, node_type = stack.pop, stack.append, ast.AST
+    pop, push, node_type, fields = stack.pop, stack.append, ast.AST, CHILD_FIELDS
     while stack:
         node = pop()
         found.append(node)
-        for name in node._fields:
+        for name in fields[node.__class__]:
             value = getattr(node, name, None)
             if isinstance(value, node_type):
                 parents[id(value)] = node
