@@ -91,24 +91,27 @@ def session_calls(module: PyModule, functions: Callable[[], FunctionIndex]) -> l
         return calls
     for function in functions().ordered:
         scope = _Scope(function)
-        nodes = function.nodes
-        # aliases first: `llm = self.session.model.llm` anywhere in the function
-        for node in nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
+        # aliases first (`llm = self.session.model.llm` anywhere in the function), then the
+        # calls; one pass sorts the nodes by exact class (no subclasses of these are parsed)
+        found: list[ast.Call] = []
+        for node in function.nodes:
+            kind = node.__class__
+            if kind is ast.Call:
+                found.append(node)
+            elif kind is ast.Assign and len(node.targets) == 1:  # type: ignore[attr-defined]
+                target = node.targets[0]  # type: ignore[attr-defined]
                 if isinstance(target, ast.Name):
-                    path = scope.path_of(node.value)
+                    path = scope.path_of(node.value)  # type: ignore[attr-defined]
                     if path is not None and (path == () or path in OWNERS):
                         scope.names[target.id] = path
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                path = scope.path_of(node.value)
+            elif kind is ast.AnnAssign and isinstance(node.target, ast.Name) and node.value is not None:  # type: ignore[attr-defined]
+                path = scope.path_of(node.value)  # type: ignore[attr-defined]
                 if path is not None and (path == () or path in OWNERS):
-                    scope.names[node.target.id] = path
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                call = _bind(module, function, scope, node)
-                if call is not None:
-                    calls.append(call)
+                    scope.names[node.target.id] = path  # type: ignore[attr-defined]
+        for node in found:
+            call = _bind(module, function, scope, node)
+            if call is not None:
+                calls.append(call)
     return calls
 
 

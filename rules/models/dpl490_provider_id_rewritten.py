@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 from dify_lint.analysis.keys import PYTHON_MODULES
 from dify_lint.examples import llm_tool_example
-from dify_lint.python.astutil import dotted_base, lines_with, node_span, spans_a_line, string_value
+from dify_lint.python.astutil import dotted_base, lines_with, node_span, spans_a_line, string_value, walk
 from dify_lint.python.module import PyModule
 from dify_lint.rule import Finding, Rule
 from dify_lint.sdk import CONFIG_CLASSES
@@ -108,14 +108,16 @@ class ProviderIdRewritten(Rule):
             yield from self._module(module, tree)
 
     def _module(self, module: PyModule, tree: ast.Module) -> Iterator[Finding]:
-        uses_session = "session" in module.text
-        scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         named = lines_with(module, "provider")  # every use as a provider names it: `provider=`, `"provider"`
+        if not named:
+            return
+        uses_session = "session" in module.text
+        scopes = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for scope in scopes:
             if not spans_a_line(named, scope):
                 continue
             rewritten: dict[str, tuple[ast.AST, str]] = {}
-            nodes = [n for s in scope.body for n in ast.walk(s)]
+            nodes = [n for s in scope.body for n in walk(s)]
             bound: dict[str, int] = {}
             for node in nodes:
                 if isinstance(node, ast.Assign):

@@ -18,6 +18,7 @@ from ...python.astutil import (
     short_text,
     source_text,
     string_value,
+    walk,
 )
 from ...python.module import PyModule
 from ...python.scopes import Func
@@ -583,7 +584,7 @@ def attribute_paths(node: Any) -> set[str]:
     """Every dotted name path read in a subtree (`a`, `a.b`, `a.b.c`, ...)."""
     paths: set[str] = set()
     for root in node if isinstance(node, (list, tuple)) else (node,):
-        for n in ast.walk(root):
+        for n in walk(root):
             if isinstance(n, ast.Attribute):
                 name = dotted(n)
                 if name:
