@@ -48,14 +48,36 @@ class IgnoreFile:
             if dir_only:
                 body = body[:-1]
             self.patterns.append(IgnorePattern(number, line, inclusion, dir_only, "/" in body, tuple(body.split("/"))))
+        # A pattern without a slash matches a path when it matches one of its names, so which of
+        # those match a name is worked out once per name, not once per path that holds it (the
+        # packaging walk asks about every entry, and `.difyignore` files run to a hundred lines).
+        self._by_name = [(i, p) for i, p in enumerate(self.patterns) if not p.inclusion and not p.anchored]
+        self._anchored = [(i, p) for i, p in enumerate(self.patterns) if not p.inclusion and p.anchored]
+        self._name_hits: dict[str, list[int]] = {}
 
     def match(self, relative: str, is_dir: bool) -> IgnorePattern | None:
-        """The first pattern that excludes this path itself (not counting its folders)."""
+        """The first pattern that excludes this path itself (not counting its folders): what
+        trying each exclusion's `IgnorePattern.match` in order gives."""
         parts = relative.split("/")
-        for pattern in self.patterns:
-            if not pattern.inclusion and pattern.match(parts, is_dir):
-                return pattern
-        return None
+        first = len(self.patterns)
+        last = len(parts) - 1
+        for index, name in enumerate(parts):
+            hits = self._name_hits.get(name)
+            if hits is None:
+                hits = self._name_hits[name] = [i for i, p in self._by_name if go_match(p.parts[0], name)]
+            for i in hits:
+                if i >= first:
+                    break
+                if not (index == last and not is_dir and self.patterns[i].dir_only):
+                    first = i
+                    break
+        for i, pattern in self._anchored:
+            if i >= first:
+                break
+            if _glob_match(pattern, parts, is_dir):
+                first = i
+                break
+        return self.patterns[first] if first < len(self.patterns) else None
 
     def excluded_by(self, relative: str, is_dir: bool = False) -> IgnorePattern | None:
         """The pattern that keeps `relative` out of the package: on it or on a folder above it."""

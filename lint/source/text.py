@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate, count, repeat
+from operator import add
 
 from ..diagnostics import Position, Span
 
 PYTHON_BREAKS = re.compile(r"\r\n|\r|\n")
 YAML_BREAKS = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
+#: the breaks of each pattern other than `\n`
+_BREAKS_BUT_NEWLINE = {PYTHON_BREAKS: re.compile("\r"), YAML_BREAKS: re.compile("[\r\x85\u2028\u2029]")}
 
 
 class LineIndex:
@@ -24,6 +28,14 @@ class LineIndex:
 
     def __init__(self, text: str, breaks: re.Pattern = PYTHON_BREAKS):
         self.text = text
+        other = _BREAKS_BUT_NEWLINE.get(breaks)
+        if other is not None and other.search(text) is None:
+            # only `\n` breaks lines, as in nearly every file: the lengths of `split`'s pieces
+            # give the same starts and ends without a match object per line
+            ends = list(map(add, accumulate(map(len, text.split("\n"))), count()))
+            self.starts = [0, *map(add, ends[:-1], repeat(1))]
+            self._ends = ends
+            return
         starts = [0]
         ends = []
         for match in breaks.finditer(text):

@@ -233,6 +233,58 @@ def test_ignore_matching(text, path, is_dir, expected):
     assert excluded(text, path, is_dir) == expected
 
 
+_MANY_PATTERNS = """\
+__pycache__/
+*.py[cod]
+.env
+!keep.py
+tools/
+/main.py
+docs/*.md
+**/fixtures
+build
+sub/echo.py
+*.yaml/
+[a-c]*
+"""
+
+
+def test_the_first_excluding_pattern_is_the_one_each_pattern_s_own_match_finds():
+    """`IgnoreFile.match` works out the slash-less patterns once per name; over every path made
+    of these names, as a file and as a folder, it gives the first exclusion whose own `match` is
+    true, as the daemon tries them in order."""
+    import itertools
+
+    ignore = IgnoreFile(".difyignore", _MANY_PATTERNS)
+    names = [
+        "tools",
+        "main.py",
+        "x.pyc",
+        "__pycache__",
+        "docs",
+        "a.md",
+        "fixtures",
+        "build",
+        "keep.py",
+        "sub",
+        "echo.py",
+        "m.yaml",
+        "bee",
+    ]
+    checked = matched = 0
+    for depth in (1, 2, 3):
+        for parts in itertools.product(names, repeat=depth):
+            for is_dir in (False, True):
+                expected = next(
+                    (p for p in ignore.patterns if not p.inclusion and p.match(list(parts), is_dir)),
+                    None,
+                )
+                assert ignore.match("/".join(parts), is_dir) == expected, (parts, is_dir)
+                checked += 1
+                matched += expected is not None
+    assert checked > 4000 and 0 < matched < checked
+
+
 def test_go_match():
     assert go_match("*.yaml", "a.yaml") and not go_match("*.yaml", "a.yml")
     assert go_match("a?c", "abc") and not go_match("a?c", "ac")

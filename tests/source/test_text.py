@@ -41,3 +41,20 @@ def test_utf8_byte_columns_become_character_columns():
 def test_offset_span_points_at_one_character():
     span = offset_span("a\nbc", 3)
     assert (span.start.line, span.start.column, span.end.column) == (2, 2, 3)
+
+
+def test_lines_split_at_newlines_alone_agree_with_the_breaks_pattern():
+    """The `\\n`-only shortcut gives the starts and ends the full pattern gives, on every input
+    text the repository holds and on the edge cases; a text with another break takes the pattern."""
+    import re
+
+    from helpers import python_texts, yaml_texts
+
+    same_python = re.compile("(?:" + PYTHON_BREAKS.pattern + ")")  # equal, but not the table's key
+    same_yaml = re.compile("(?:" + YAML_BREAKS.pattern + ")")
+    texts = ["", "a", "\n", "\n\n", "a\nb", "a\nb\n", "é\n\nü", "a\r\nb\rc\n", "a\u2028b\x85c\n"]
+    texts += [*python_texts().values(), *yaml_texts().values()]
+    for text in texts:
+        for breaks, same in ((PYTHON_BREAKS, same_python), (YAML_BREAKS, same_yaml)):
+            fast, slow = LineIndex(text, breaks), LineIndex(text, same)
+            assert (fast.starts, fast._ends) == (slow.starts, slow._ends), repr(text[:80])
