@@ -60,7 +60,11 @@ def join(*envs: Env | None) -> Env | None:
         present = [e[key] for e in live if key in e]
         if "." in key and len(present) < len(live):
             continue  # a narrowed path on one side only: derive it again from its base
-        out[key] = frozenset().union(*present)
+        value = present[0]
+        for other in present[1:]:
+            if other is not value:  # most names hold the same set on every branch
+                value = value | other
+        out[key] = value
     return out
 
 
@@ -537,14 +541,18 @@ class Interpreter(Expressions, Calls, Uses):
                     positive = not positive
         if not code:
             return env
-        for key, vals in list(env.items()):
-            if any(v.mode == "either" and code in v.stream_code.split("\n") for v in vals):
-                env[key] = frozenset(
-                    replace(v, mode="stream" if positive else "result")
-                    if v.mode == "either" and code in v.stream_code.split("\n")
-                    else v
-                    for v in vals
-                )
+        decided = {}
+        for key, vals in env.items():  # plain loops: every `if` of an interpreted function comes here
+            for v in vals:
+                if v.mode == "either" and code in v.stream_code.split("\n"):
+                    decided[key] = frozenset(
+                        replace(v, mode="stream" if positive else "result")
+                        if v.mode == "either" and code in v.stream_code.split("\n")
+                        else v
+                        for v in vals
+                    )
+                    break
+        env.update(decided)
         return env
 
     def narrow_key(self, node: ast.expr, env: Env, split: Callable[[Val], frozenset]) -> Env | None:
