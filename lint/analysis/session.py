@@ -92,22 +92,21 @@ def session_calls(module: PyModule, functions: Callable[[], FunctionIndex]) -> l
     for function in functions().ordered:
         scope = _Scope(function)
         # aliases first (`llm = self.session.model.llm` anywhere in the function), then the
-        # calls; one pass sorts the nodes by exact class (no subclasses of these are parsed)
+        # calls, in one pass over the function's nodes
         found: list[ast.Call] = []
         for node in function.nodes:
-            kind = node.__class__
-            if kind is ast.Call:
-                found.append(node)
-            elif kind is ast.Assign and len(node.targets) == 1:  # type: ignore[attr-defined]
-                target = node.targets[0]  # type: ignore[attr-defined]
+            if node.__class__ is ast.Call:
+                found.append(node)  # type: ignore[arg-type]
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
                 if isinstance(target, ast.Name):
-                    path = scope.path_of(node.value)  # type: ignore[attr-defined]
+                    path = scope.path_of(node.value)
                     if path is not None and (path == () or path in OWNERS):
                         scope.names[target.id] = path
-            elif kind is ast.AnnAssign and isinstance(node.target, ast.Name) and node.value is not None:  # type: ignore[attr-defined]
-                path = scope.path_of(node.value)  # type: ignore[attr-defined]
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                path = scope.path_of(node.value)
                 if path is not None and (path == () or path in OWNERS):
-                    scope.names[node.target.id] = path  # type: ignore[attr-defined]
+                    scope.names[node.target.id] = path
         for node in found:
             call = _bind(module, function, scope, node)
             if call is not None:

@@ -98,11 +98,11 @@ _WIDTH_SLACK = 16
 
 
 def deeper_than(tree: ast.AST, limit: int) -> bool:
-    """Whether the tree is nested more than `limit` levels deep,
-    without walking most of it (tests compare it with a walk of every node): below a statement or expression written on one line, each level
-    takes a character of its own or is one of the nodes written with none (a context,
-    `arguments`, a comprehension, the `Expr` around a call), so it is at most about twice as deep
-    as it is wide (a decorated def is walked: its decorators are written on the lines above it).
+    """Whether the tree is nested more than `limit` levels deep, without walking most of it
+    (tests compare it with a walk of every node). Below a statement or expression written on one
+    line, each level takes a character of its own or is one of the nodes written with none (a
+    context, `arguments`, a comprehension, the `Expr` around a call), so it is at most about twice
+    as deep as it is wide (a decorated def is walked: its decorators are on the lines above it).
     Every parsed file goes through this; most of a module's nodes are in short lines."""
     stack = [(tree, 1)]
     pop, push, node_type, fields, list_type = stack.pop, stack.append, ast.AST, CHILD_FIELDS, list
